@@ -151,10 +151,9 @@ uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 }  // namespace
 
-Status Sampler::create(const SamplerParams& p, int32_t n_vocab, std::unique_ptr<Sampler>* out) {
-  if (out == nullptr) return Status(StatusCode::kInvalidArgument, "Sampler::create: out is null");
-  out->reset();
-  if (n_vocab <= 0) return Errorf(StatusCode::kInvalidArgument, "n_vocab must be > 0 (got %d)", n_vocab);
+namespace {
+
+Status validate(const SamplerParams& p) {
   if (!std::isfinite(p.temperature) || p.temperature < 0) {
     return Errorf(StatusCode::kInvalidArgument, "temperature must be finite and >= 0 (got %g)",
                   static_cast<double>(p.temperature));
@@ -175,23 +174,54 @@ Status Sampler::create(const SamplerParams& p, int32_t n_vocab, std::unique_ptr<
     return Errorf(StatusCode::kInvalidArgument,
                   "repeat_last_n must be >= -1 (-1: whole history) (got %d)", p.repeat_last_n);
   }
+  return Status::Ok();
+}
 
+bool same_chain(const SamplerParams& a, const SamplerParams& b) {
+  return a.temperature == b.temperature && a.top_k == b.top_k && a.top_p == b.top_p &&
+         a.min_p == b.min_p && a.repeat_penalty == b.repeat_penalty &&
+         a.repeat_last_n == b.repeat_last_n;
+}
+
+}  // namespace
+
+Status Sampler::create(const SamplerParams& p, int32_t n_vocab, std::unique_ptr<Sampler>* out) {
+  if (out == nullptr) return Status(StatusCode::kInvalidArgument, "Sampler::create: out is null");
+  out->reset();
+  if (n_vocab <= 0) return Errorf(StatusCode::kInvalidArgument, "n_vocab must be > 0 (got %d)", n_vocab);
+  EDGELLM_TRY(validate(p));
   std::unique_ptr<Sampler> s(new Sampler());
-  s->params_ = p;
   s->n_vocab_ = n_vocab;
   s->cands_.resize(static_cast<size_t>(n_vocab));
-  if (p.repeat_penalty != 1.0f && p.repeat_last_n != 0) {
-    s->stages_.push_back(std::make_unique<PenaltyStage>(p.repeat_penalty, p.repeat_last_n, n_vocab));
-  }
-  if (p.temperature > 0) {
-    if (p.top_k > 0) s->stages_.push_back(std::make_unique<TopKStage>(p.top_k));
-    if (p.top_p < 1.0f) s->stages_.push_back(std::make_unique<TopPStage>(p.top_p));
-    if (p.min_p > 0.0f) s->stages_.push_back(std::make_unique<MinPStage>(p.min_p));
-    s->stages_.push_back(std::make_unique<TempStage>(p.temperature));
-  }
-  s->reseed(p.seed);
+  s->build(p);
   *out = std::move(s);
   return Status::Ok();
+}
+
+Status Sampler::set_params(const SamplerParams& p) {
+  EDGELLM_TRY(validate(p));
+  if (same_chain(p, params_)) {
+    params_ = p;
+    reseed(p.seed);
+  } else {
+    build(p);
+  }
+  return Status::Ok();
+}
+
+void Sampler::build(const SamplerParams& p) {
+  params_ = p;
+  stages_.clear();
+  if (p.repeat_penalty != 1.0f && p.repeat_last_n != 0) {
+    stages_.push_back(std::make_unique<PenaltyStage>(p.repeat_penalty, p.repeat_last_n, n_vocab_));
+  }
+  if (p.temperature > 0) {
+    if (p.top_k > 0) stages_.push_back(std::make_unique<TopKStage>(p.top_k));
+    if (p.top_p < 1.0f) stages_.push_back(std::make_unique<TopPStage>(p.top_p));
+    if (p.min_p > 0.0f) stages_.push_back(std::make_unique<MinPStage>(p.min_p));
+    stages_.push_back(std::make_unique<TempStage>(p.temperature));
+  }
+  reseed(p.seed);
 }
 
 void Sampler::reseed(uint64_t seed) {

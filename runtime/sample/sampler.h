@@ -49,6 +49,11 @@ class Sampler {
   // Picks the next token from raw logits[n_vocab].
   int32_t sample(const float* logits, const int32_t* history, int32_t n_history);
 
+  // Re-validates and re-configures the chain (and reseeds). Allocation-free
+  // when only the seed changed; a different chain is rebuilt once here,
+  // never inside sample().
+  Status set_params(const SamplerParams& params);
+
   void reseed(uint64_t seed);
   const SamplerParams& params() const { return params_; }
   // Names of the active stages in order, e.g. "penalty,top_k,top_p,min_p,temp,dist".
@@ -56,6 +61,7 @@ class Sampler {
 
  private:
   Sampler() = default;
+  void build(const SamplerParams& params);
   SamplerParams params_;
   int32_t n_vocab_ = 0;
   std::vector<Candidate> cands_;

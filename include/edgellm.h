@@ -1,0 +1,191 @@
+/*
+ * edgellm public C API (C11).
+ *
+ * Conventions:
+ *  - Handles are opaque. Every function that can fail returns an
+ *    edgellm_status; on failure edgellm_last_error() returns a message for
+ *    the calling thread (valid until that thread's next API call).
+ *  - Parameter structs are passed by pointer, filled by the matching
+ *    *_default_params() and carry their own size in the first field, so
+ *    fields can be appended without breaking callers built against older
+ *    headers or written in other languages.
+ *  - After edgellm_context_create() returns, evaluation and generation make
+ *    no heap allocations.
+ */
+#ifndef EDGELLM_H
+#define EDGELLM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(EDGELLM_BUILDING_LIBRARY)
+#define EDGELLM_API __attribute__((visibility("default")))
+#else
+#define EDGELLM_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EDGELLM_VERSION_MAJOR 0
+#define EDGELLM_VERSION_MINOR 1
+#define EDGELLM_VERSION_PATCH 0
+
+typedef enum edgellm_status {
+  EDGELLM_OK = 0,
+  EDGELLM_ERR_INVALID_ARGUMENT = 1, /* NULL handle, bad parameter, bad token id */
+  EDGELLM_ERR_IO = 2,               /* file cannot be opened or read */
+  EDGELLM_ERR_FORMAT = 3,           /* malformed model file */
+  EDGELLM_ERR_UNSUPPORTED = 4,      /* unknown architecture, tensor type, tokenizer */
+  EDGELLM_ERR_OUT_OF_MEMORY = 5,    /* allocation failed or arena too small */
+  EDGELLM_ERR_CONTEXT_FULL = 6,     /* tokens would exceed n_ctx */
+  EDGELLM_ERR_INTERNAL = 7
+} edgellm_status;
+
+typedef int32_t edgellm_token;
+typedef struct edgellm_model edgellm_model;
+typedef struct edgellm_context edgellm_context;
+
+/* ---- library ---- */
+EDGELLM_API const char* edgellm_version(void); /* "0.1.0" */
+EDGELLM_API const char* edgellm_status_string(edgellm_status status);
+/* Message of the last failed call on this thread ("" if none). */
+EDGELLM_API const char* edgellm_last_error(void);
+
+/* ---- model ---- */
+typedef struct edgellm_model_params {
+  size_t struct_size; /* sizeof(edgellm_model_params), set by the default function */
+  int use_mmap;       /* 1 (default): map weights zero-copy; 0: read into memory */
+} edgellm_model_params;
+
+EDGELLM_API void edgellm_model_default_params(edgellm_model_params* params);
+EDGELLM_API edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* params,
+                                              edgellm_model** out_model);
+EDGELLM_API void edgellm_model_free(edgellm_model* model);
+
+EDGELLM_API int32_t edgellm_model_n_vocab(const edgellm_model* model);
+EDGELLM_API int32_t edgellm_model_n_ctx_train(const edgellm_model* model);
+EDGELLM_API edgellm_token edgellm_model_bos(const edgellm_model* model); /* -1 if none */
+EDGELLM_API edgellm_token edgellm_model_eos(const edgellm_model* model); /* -1 if none */
+EDGELLM_API int edgellm_model_is_eog(const edgellm_model* model, edgellm_token token);
+/* Writes a NUL-terminated one-line description (architecture, sizes, types)
+   into buf; returns the length it needed (excluding NUL). */
+EDGELLM_API size_t edgellm_model_describe(const edgellm_model* model, char* buf, size_t size);
+/* Metadata value rendered as text; returns the needed length or -1 if absent. */
+EDGELLM_API int64_t edgellm_model_meta(const edgellm_model* model, const char* key, char* buf,
+                                       size_t size);
+
+/* ---- tokenizer ---- */
+/* Tokenizes text. add_special: BOS/EOS as the model's metadata says;
+   parse_special: control-token text in the input becomes that token.
+   Writes up to capacity tokens; *n_tokens receives the full count. When the
+   count exceeds capacity, returns EDGELLM_ERR_INVALID_ARGUMENT with nothing
+   partial guaranteed: call again with a larger buffer. */
+EDGELLM_API edgellm_status edgellm_tokenize(const edgellm_model* model, const char* text,
+                                            size_t text_len, int add_special, int parse_special,
+                                            edgellm_token* tokens, size_t capacity,
+                                            size_t* n_tokens);
+/* Bytes of one token (not NUL-terminated); returns the byte count or
+   -(needed) when size is too small; INT32_MIN for an invalid token. */
+EDGELLM_API int32_t edgellm_token_to_piece(const edgellm_model* model, edgellm_token token,
+                                           char* buf, int32_t size, int render_special);
+/* Decodes a token sequence into NUL-terminated text; *length receives the
+   full byte length (excluding NUL). Truncation is reported as
+   EDGELLM_ERR_INVALID_ARGUMENT. */
+EDGELLM_API edgellm_status edgellm_detokenize(const edgellm_model* model,
+                                              const edgellm_token* tokens, size_t n_tokens,
+                                              int render_special, char* text, size_t capacity,
+                                              size_t* length);
+
+/* ---- context ---- */
+typedef struct edgellm_context_params {
+  size_t struct_size; /* sizeof(edgellm_context_params) */
+  int32_t n_ctx;      /* max tokens in the KV cache; 0 = model's training context */
+  int32_t n_batch;    /* max tokens per evaluate call (default 512) */
+  int32_t n_threads;  /* 0 = one per available core */
+  int32_t logits_all; /* 1: keep logits of every batch position (n_batch x n_vocab floats) */
+} edgellm_context_params;
+
+EDGELLM_API void edgellm_context_default_params(edgellm_context_params* params);
+EDGELLM_API edgellm_status edgellm_context_create(edgellm_model* model,
+                                                  const edgellm_context_params* params,
+                                                  edgellm_context** out_ctx);
+EDGELLM_API void edgellm_context_free(edgellm_context* ctx);
+EDGELLM_API int32_t edgellm_context_n_ctx(const edgellm_context* ctx);
+/* Tokens currently in the KV cache. */
+EDGELLM_API int32_t edgellm_context_n_past(const edgellm_context* ctx);
+/* Bytes of the context's planned memory (arena incl. KV cache). */
+EDGELLM_API size_t edgellm_context_memory_bytes(const edgellm_context* ctx);
+/* Drops the KV cache contents (n_past = 0). */
+EDGELLM_API void edgellm_context_reset(edgellm_context* ctx);
+
+/* Evaluates tokens at positions n_past.. (split into n_batch chunks) and
+   appends them to the KV cache. all_logits != 0 keeps the logits of every
+   position of the last call (needs n_tokens <= n_batch), otherwise only the
+   last position's. */
+EDGELLM_API edgellm_status edgellm_evaluate(edgellm_context* ctx, const edgellm_token* tokens,
+                                            size_t n_tokens, int all_logits);
+/* Logits of position i of the last evaluate call (i = -1: the last one);
+   NULL on misuse (edgellm_last_error says why). Valid until the next call. */
+EDGELLM_API const float* edgellm_get_logits(edgellm_context* ctx, int32_t i);
+
+/* ---- generation ---- */
+typedef struct edgellm_sampling_params {
+  size_t struct_size;
+  float temperature; /* <= 0: greedy */
+  int32_t top_k;     /* <= 0: off */
+  float top_p;       /* >= 1: off */
+  float min_p;       /* <= 0: off */
+  float repeat_penalty; /* 1: off */
+  int32_t repeat_last_n;
+  uint64_t seed;
+} edgellm_sampling_params;
+
+EDGELLM_API void edgellm_sampling_default_params(edgellm_sampling_params* params);
+
+/* Called for every generated token with its bytes (may be a partial UTF-8
+   sequence). Return non-zero to stop generation. */
+typedef int (*edgellm_token_callback)(edgellm_token token, const char* piece, size_t piece_len,
+                                      void* user_data);
+
+typedef struct edgellm_generate_params {
+  size_t struct_size;
+  int32_t max_tokens;     /* tokens to generate */
+  int ignore_eos;         /* 1: do not stop at end-of-generation tokens */
+  edgellm_sampling_params sampling;
+  edgellm_token_callback callback; /* may be NULL */
+  void* user_data;
+} edgellm_generate_params;
+
+typedef struct edgellm_generate_stats {
+  size_t struct_size;
+  int32_t n_prompt;
+  int32_t n_generated;
+  double prompt_ms;
+  double generate_ms;
+  int stopped_by; /* 0: max_tokens, 1: end-of-generation token, 2: callback, 3: context full */
+} edgellm_generate_stats;
+
+EDGELLM_API void edgellm_generate_default_params(edgellm_generate_params* params);
+/* Evaluates the prompt tokens (after what is already in the cache), then
+   samples up to max_tokens tokens. out_tokens (may be NULL) receives up to
+   capacity generated ids. stats may be NULL. */
+EDGELLM_API edgellm_status edgellm_generate(edgellm_context* ctx, const edgellm_token* prompt,
+                                            size_t n_prompt, const edgellm_generate_params* params,
+                                            edgellm_token* out_tokens, size_t capacity,
+                                            edgellm_generate_stats* stats);
+
+/* ---- synthetic models ---- */
+/* Writes a GGUF model with deterministic, well-scaled random weights and a
+   synthetic SentencePiece vocabulary, so demos and tests need no download.
+   preset: "tiny" (llama arch, 4 layers, n_embd 128); type: "f32", "f16",
+   "q8_0" or "q4_0". */
+EDGELLM_API edgellm_status edgellm_synthesize_model(const char* preset, const char* type,
+                                                    uint64_t seed, const char* path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGELLM_H */

@@ -1,0 +1,28 @@
+// Reference float kernels for the non-matmul ops of a transformer block.
+// Numerics follow ggml's CPU ops (double accumulation where ggml uses
+// ggml_float, incremental RoPE angles) so logits match llama.cpp's.
+#pragma once
+
+#include <cstdint>
+
+namespace edgellm::kernels {
+
+// y = x / sqrt(mean(x^2) + eps) * w   (w may be nullptr: no scale)
+void rms_norm_f32(const float* x, const float* w, float* y, int64_t n, float eps);
+
+// In-place rotary embedding of one head vector of head_dim floats at
+// position pos; the first n_rot dims rotate. neox=false rotates adjacent
+// pairs (x[2i], x[2i+1]); neox=true rotates halves (x[i], x[i + n_rot/2]).
+void rope_f32(float* x, int64_t head_dim, int64_t n_rot, int32_t pos, float freq_base,
+              float freq_scale, bool neox);
+
+// In-place softmax of x[0:n].
+void softmax_f32(float* x, int64_t n);
+
+// y[i] = silu(gate[i]) * up[i]
+void swiglu_f32(const float* gate, const float* up, float* y, int64_t n);
+
+// y[i] += x[i]
+void add_f32(float* y, const float* x, int64_t n);
+
+}  // namespace edgellm::kernels

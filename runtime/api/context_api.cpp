@@ -1,0 +1,256 @@
+// C API: contexts, evaluation and generation.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <thread>
+
+#include "edgellm.h"
+#include "runtime/api/error.h"
+#include "runtime/api/handles.h"
+
+using edgellm::api::fail;
+using edgellm::api::guarded;
+
+namespace {
+
+template <typename T>
+edgellm_status read_params(const T* in, T* out, const char* what) {
+  if (!in) return EDGELLM_OK;
+  if (in->struct_size < sizeof(size_t) || in->struct_size > sizeof(T)) {
+    return fail(EDGELLM_ERR_INVALID_ARGUMENT, "%s: struct_size %zu is not a known size", what,
+                in->struct_size);
+  }
+  std::memcpy(out, in, in->struct_size);
+  return EDGELLM_OK;
+}
+
+edgellm::SamplerParams to_sampler(const edgellm_sampling_params& p) {
+  edgellm::SamplerParams s;
+  s.temperature = p.temperature;
+  s.top_k = p.top_k;
+  s.top_p = p.top_p;
+  s.min_p = p.min_p;
+  s.repeat_penalty = p.repeat_penalty;
+  s.repeat_last_n = p.repeat_last_n;
+  s.seed = p.seed;
+  return s;
+}
+
+// Evaluates tokens in n_batch chunks, recording them in the history.
+edgellm_status evaluate(edgellm_context* ctx, const edgellm_token* tokens, size_t n, bool all) {
+  edgellm::Session& s = *ctx->session;
+  const int32_t n_batch = s.config().n_batch;
+  if (n == 0) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "evaluate: no tokens");
+  if (all && n > static_cast<size_t>(n_batch)) {
+    return fail(EDGELLM_ERR_INVALID_ARGUMENT,
+                "evaluate: logits of all %zu positions need n_tokens <= n_batch (%d)", n, n_batch);
+  }
+  if (static_cast<size_t>(s.n_past()) + n > static_cast<size_t>(s.config().n_ctx)) {
+    return fail(EDGELLM_ERR_CONTEXT_FULL,
+                "evaluate: %d tokens in the cache + %zu new exceed the context size n_ctx=%d",
+                s.n_past(), n, s.config().n_ctx);
+  }
+  for (size_t done = 0; done < n;) {
+    const int32_t chunk = static_cast<int32_t>(std::min<size_t>(n - done, n_batch));
+    const int32_t pos = s.n_past();
+    edgellm::Status st = s.forward(tokens + done, chunk, all);
+    if (!st.ok()) return fail(st);
+    std::copy(tokens + done, tokens + done + chunk, ctx->history.begin() + pos);
+    ctx->n_logits = all ? chunk : 1;
+    done += static_cast<size_t>(chunk);
+  }
+  return EDGELLM_OK;
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+extern "C" {
+
+void edgellm_context_default_params(edgellm_context_params* p) {
+  if (!p) return;
+  std::memset(p, 0, sizeof *p);
+  p->struct_size = sizeof *p;
+  p->n_ctx = 0;
+  p->n_batch = 512;
+  p->n_threads = 0;
+  p->logits_all = 0;
+}
+
+edgellm_status edgellm_context_create(edgellm_model* model, const edgellm_context_params* params,
+                                      edgellm_context** out_ctx) {
+  return guarded([&]() -> edgellm_status {
+    if (!model || !out_ctx) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "context_create: model and out_ctx must not be NULL");
+    }
+    *out_ctx = nullptr;
+    edgellm_context_params p;
+    edgellm_context_default_params(&p);
+    if (edgellm_status st = read_params(params, &p, "context_create"); st != EDGELLM_OK) return st;
+    const edgellm::TransformerConfig& c = model->model->config;
+    if (p.n_ctx < 0 || p.n_batch < 0 || p.n_threads < 0) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT,
+                  "context_create: n_ctx (%d), n_batch (%d) and n_threads (%d) must not be negative",
+                  p.n_ctx, p.n_batch, p.n_threads);
+    }
+    edgellm::SessionConfig cfg;
+    cfg.n_ctx = p.n_ctx == 0 ? c.n_ctx_train : p.n_ctx;
+    cfg.n_batch = std::min(p.n_batch == 0 ? 512 : p.n_batch, cfg.n_ctx);
+    const unsigned hw = std::thread::hardware_concurrency();
+    cfg.n_threads = p.n_threads == 0 ? static_cast<int32_t>(hw == 0 ? 1 : hw) : p.n_threads;
+    cfg.logits_all = p.logits_all != 0;
+    auto ctx = std::make_unique<edgellm_context>();
+    ctx->owner = model;
+    edgellm::Status st = edgellm::Session::create(*model->model, cfg, &ctx->session);
+    if (!st.ok()) return fail(st);
+    edgellm::SamplerParams sp;
+    st = edgellm::Sampler::create(sp, c.n_vocab, &ctx->sampler);
+    if (!st.ok()) return fail(st);
+    ctx->history.assign(static_cast<size_t>(cfg.n_ctx), 0);
+    int32_t longest = 16;
+    for (int32_t id = 0; id < c.n_vocab; ++id) {
+      longest = std::max(longest, -model->model->tokenizer->token_to_piece(id, nullptr, 0, true));
+    }
+    ctx->piece.assign(static_cast<size_t>(longest), 0);
+    *out_ctx = ctx.release();
+    return EDGELLM_OK;
+  });
+}
+
+void edgellm_context_free(edgellm_context* ctx) { delete ctx; }
+
+int32_t edgellm_context_n_ctx(const edgellm_context* ctx) {
+  return ctx ? ctx->session->config().n_ctx : 0;
+}
+int32_t edgellm_context_n_past(const edgellm_context* ctx) {
+  return ctx ? ctx->session->n_past() : 0;
+}
+size_t edgellm_context_memory_bytes(const edgellm_context* ctx) {
+  return ctx ? ctx->session->arena_bytes() : 0;
+}
+void edgellm_context_reset(edgellm_context* ctx) {
+  if (!ctx) return;
+  ctx->session->reset();
+  ctx->n_logits = 0;
+}
+
+edgellm_status edgellm_evaluate(edgellm_context* ctx, const edgellm_token* tokens, size_t n_tokens,
+                                int all_logits) {
+  return guarded([&]() -> edgellm_status {
+    if (!ctx || !tokens) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "evaluate: ctx and tokens must not be NULL");
+    return evaluate(ctx, tokens, n_tokens, all_logits != 0);
+  });
+}
+
+const float* edgellm_get_logits(edgellm_context* ctx, int32_t i) {
+  edgellm::api::clear_error();
+  if (!ctx) {
+    fail(EDGELLM_ERR_INVALID_ARGUMENT, "get_logits: ctx is NULL");
+    return nullptr;
+  }
+  if (ctx->n_logits == 0) {
+    fail(EDGELLM_ERR_INVALID_ARGUMENT, "get_logits: nothing has been evaluated");
+    return nullptr;
+  }
+  if (i == -1) i = ctx->n_logits - 1;
+  if (i < 0 || i >= ctx->n_logits) {
+    fail(EDGELLM_ERR_INVALID_ARGUMENT, "get_logits: row %d is outside [0, %d)", i, ctx->n_logits);
+    return nullptr;
+  }
+  const int32_t n_vocab = ctx->owner->model->config.n_vocab;
+  return ctx->session->acts().logits + static_cast<size_t>(i) * n_vocab;
+}
+
+void edgellm_sampling_default_params(edgellm_sampling_params* p) {
+  if (!p) return;
+  std::memset(p, 0, sizeof *p);
+  p->struct_size = sizeof *p;
+  p->temperature = 0.8f;
+  p->top_k = 40;
+  p->top_p = 0.95f;
+  p->min_p = 0.05f;
+  p->repeat_penalty = 1.0f;
+  p->repeat_last_n = 64;
+  p->seed = 0;
+}
+
+void edgellm_generate_default_params(edgellm_generate_params* p) {
+  if (!p) return;
+  std::memset(p, 0, sizeof *p);
+  p->struct_size = sizeof *p;
+  p->max_tokens = 128;
+  edgellm_sampling_default_params(&p->sampling);
+}
+
+edgellm_status edgellm_generate(edgellm_context* ctx, const edgellm_token* prompt, size_t n_prompt,
+                                const edgellm_generate_params* params, edgellm_token* out_tokens,
+                                size_t capacity, edgellm_generate_stats* stats) {
+  return guarded([&]() -> edgellm_status {
+    if (!ctx || (!prompt && n_prompt > 0)) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "generate: ctx and prompt must not be NULL");
+    }
+    edgellm_generate_params p;
+    edgellm_generate_default_params(&p);
+    if (edgellm_status st = read_params(params, &p, "generate"); st != EDGELLM_OK) return st;
+    if (p.max_tokens < 0) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "generate: max_tokens is negative");
+    if (n_prompt == 0 && ctx->n_logits == 0) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "generate: empty prompt and nothing evaluated before");
+    }
+    edgellm::Status st = ctx->sampler->set_params(to_sampler(p.sampling));
+    if (!st.ok()) return fail(st);
+
+    edgellm_generate_stats local{};
+    local.struct_size = sizeof local;
+    local.n_prompt = static_cast<int32_t>(n_prompt);
+    auto t0 = std::chrono::steady_clock::now();
+    if (n_prompt > 0) {
+      if (edgellm_status e = evaluate(ctx, prompt, n_prompt, false); e != EDGELLM_OK) return e;
+    }
+    local.prompt_ms = ms_since(t0);
+
+    const edgellm::Model& model = *ctx->owner->model;
+    edgellm::Session& s = *ctx->session;
+    auto t1 = std::chrono::steady_clock::now();
+    edgellm_status result = EDGELLM_OK;
+    for (int32_t i = 0; i < p.max_tokens; ++i) {
+      const float* logits = s.acts().logits + static_cast<size_t>(ctx->n_logits - 1) * model.config.n_vocab;
+      const int32_t tok = ctx->sampler->sample(logits, ctx->history.data(), s.n_past());
+      if (out_tokens && static_cast<size_t>(local.n_generated) < capacity) out_tokens[local.n_generated] = tok;
+      local.n_generated++;
+      const int32_t len = model.tokenizer->token_to_piece(
+          tok, ctx->piece.data(), static_cast<int32_t>(ctx->piece.size()), false);
+      if (p.callback && p.callback(tok, ctx->piece.data(), static_cast<size_t>(std::max(len, 0)), p.user_data)) {
+        local.stopped_by = 2;
+        break;
+      }
+      if (!p.ignore_eos && model.tokenizer->is_eog(tok)) {
+        local.stopped_by = 1;
+        break;
+      }
+      if (i + 1 == p.max_tokens) break;  // the last token needs no evaluation
+      if (s.n_past() >= s.config().n_ctx) {
+        local.stopped_by = 3;
+        result = fail(EDGELLM_ERR_CONTEXT_FULL, "generate: context full after %d tokens (n_ctx=%d)",
+                      s.n_past(), s.config().n_ctx);
+        break;
+      }
+      if (edgellm_status e = evaluate(ctx, &tok, 1, false); e != EDGELLM_OK) return e;
+    }
+    local.generate_ms = ms_since(t1);
+    if (stats) {
+      const size_t n = std::min(stats->struct_size, sizeof local);
+      if (n >= sizeof(size_t)) {
+        const size_t keep = stats->struct_size;
+        std::memcpy(stats, &local, n);
+        stats->struct_size = keep;
+      }
+    }
+    return result;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,27 @@
+// Thread-local error text and the mapping of Status to edgellm_status.
+#pragma once
+
+#include "edgellm.h"
+#include "runtime/core/status.h"
+
+namespace edgellm::api {
+
+edgellm_status fail(const Status& status);
+edgellm_status fail(edgellm_status code, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void clear_error();
+const char* last_error();
+
+// Runs fn, converting any escaping exception (e.g. std::bad_alloc) into a status.
+template <typename Fn>
+edgellm_status guarded(Fn&& fn) {
+  try {
+    clear_error();
+    return fn();
+  } catch (const std::bad_alloc&) {
+    return fail(EDGELLM_ERR_OUT_OF_MEMORY, "out of memory");
+  } catch (...) {
+    return fail(EDGELLM_ERR_INTERNAL, "internal error (unexpected exception)");
+  }
+}
+
+}  // namespace edgellm::api

@@ -1,0 +1,174 @@
+// C API: library, model and tokenizer entry points.
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "edgellm.h"
+#include "runtime/api/error.h"
+#include "runtime/api/handles.h"
+
+using edgellm::api::fail;
+using edgellm::api::guarded;
+
+extern "C" {
+
+const char* edgellm_version(void) { return "0.1.0"; }
+
+const char* edgellm_status_string(edgellm_status status) {
+  return edgellm::status_code_name(static_cast<edgellm::StatusCode>(status));
+}
+
+const char* edgellm_last_error(void) { return edgellm::api::last_error(); }
+
+void edgellm_model_default_params(edgellm_model_params* p) {
+  if (!p) return;
+  std::memset(p, 0, sizeof *p);
+  p->struct_size = sizeof *p;
+  p->use_mmap = 1;
+}
+
+edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* params,
+                                  edgellm_model** out_model) {
+  return guarded([&]() -> edgellm_status {
+    if (!path || !out_model) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "model_load: path and out_model must not be NULL");
+    *out_model = nullptr;
+    edgellm_model_params p;
+    edgellm_model_default_params(&p);
+    if (params) {
+      if (params->struct_size < sizeof(size_t) || params->struct_size > sizeof p) {
+        return fail(EDGELLM_ERR_INVALID_ARGUMENT, "model_load: params->struct_size %zu is not a known size",
+                    params->struct_size);
+      }
+      std::memcpy(&p, params, params->struct_size);
+    }
+    edgellm::ModelLoadOptions opts;
+    opts.use_mmap = p.use_mmap != 0;
+    auto handle = std::make_unique<edgellm_model>();
+    edgellm::Status st = edgellm::load_model(path, opts, &handle->model);
+    if (!st.ok()) return fail(st);
+    *out_model = handle.release();
+    return EDGELLM_OK;
+  });
+}
+
+void edgellm_model_free(edgellm_model* model) { delete model; }
+
+int32_t edgellm_model_n_vocab(const edgellm_model* m) { return m ? m->model->config.n_vocab : 0; }
+int32_t edgellm_model_n_ctx_train(const edgellm_model* m) {
+  return m ? m->model->config.n_ctx_train : 0;
+}
+edgellm_token edgellm_model_bos(const edgellm_model* m) {
+  return m ? m->model->tokenizer->vocab().bos : -1;
+}
+edgellm_token edgellm_model_eos(const edgellm_model* m) {
+  return m ? m->model->tokenizer->vocab().eos : -1;
+}
+int edgellm_model_is_eog(const edgellm_model* m, edgellm_token t) {
+  return m && m->model->tokenizer->is_eog(t) ? 1 : 0;
+}
+
+size_t edgellm_model_describe(const edgellm_model* m, char* buf, size_t size) {
+  if (!m) return 0;
+  const edgellm::TransformerConfig& c = m->model->config;
+  std::map<std::string, int> by_type;
+  for (const auto& t : m->model->file->tensors()) by_type[edgellm::dtype_name(t.type)]++;
+  std::string types;
+  for (const auto& [name, count] : by_type) {
+    if (!types.empty()) types += ", ";
+    types += name + " x" + std::to_string(count);
+  }
+  char text[1024];
+  int n = std::snprintf(
+      text, sizeof text,
+      "arch=%s name=\"%s\" n_vocab=%d n_ctx_train=%d n_embd=%d n_layer=%d n_head=%d "
+      "n_head_kv=%d head_dim=%d n_ff=%d n_rot=%d rope_base=%g rope_scale=%g norm_eps=%g "
+      "tied_output=%d tensors=%zu [%s] file_bytes=%zu gguf_version=%u",
+      c.arch_name.c_str(), c.name.c_str(), c.n_vocab, c.n_ctx_train, c.n_embd, c.n_layer,
+      c.n_head, c.n_head_kv, c.head_dim, c.n_ff, c.n_rot, c.rope_freq_base, c.rope_freq_scale,
+      c.norm_eps, c.tied_output ? 1 : 0, m->model->file->tensors().size(), types.c_str(),
+      m->model->file->file_size(), m->model->file->version());
+  if (n < 0) return 0;
+  if (buf && size > 0) std::snprintf(buf, size, "%s", text);
+  return static_cast<size_t>(n);
+}
+
+int64_t edgellm_model_meta(const edgellm_model* m, const char* key, char* buf, size_t size) {
+  if (!m || !key) return -1;
+  const edgellm::gguf::Value* v = m->model->file->find(key);
+  if (!v) return -1;
+  std::string text;
+  using VT = edgellm::gguf::ValueType;
+  switch (v->type) {
+    case VT::STRING: text.assign(v->str); break;
+    case VT::BOOL: text = v->u64 ? "true" : "false"; break;
+    case VT::F32:
+    case VT::F64: text = std::to_string(v->f64); break;
+    case VT::ARRAY: text = "[array of " + std::to_string(v->array.size()) + "]"; break;
+    case VT::I8: case VT::I16: case VT::I32: case VT::I64: text = std::to_string(v->i64); break;
+    default: text = std::to_string(v->u64); break;
+  }
+  if (buf && size > 0) std::snprintf(buf, size, "%s", text.c_str());
+  return static_cast<int64_t>(text.size());
+}
+
+edgellm_status edgellm_tokenize(const edgellm_model* m, const char* text, size_t text_len,
+                                int add_special, int parse_special, edgellm_token* tokens,
+                                size_t capacity, size_t* n_tokens) {
+  return guarded([&]() -> edgellm_status {
+    if (!m || (!text && text_len > 0) || !n_tokens) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "tokenize: model, text and n_tokens must not be NULL");
+    }
+    if (!tokens && capacity > 0) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "tokenize: tokens is NULL");
+    std::vector<int32_t> ids;
+    edgellm::Status st = m->model->tokenizer->encode(std::string_view(text ? text : "", text_len),
+                                                      add_special != 0, parse_special != 0, &ids);
+    if (!st.ok()) return fail(st);
+    *n_tokens = ids.size();
+    if (ids.size() > capacity) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "tokenize: %zu tokens do not fit the buffer of %zu",
+                  ids.size(), capacity);
+    }
+    if (!ids.empty()) std::memcpy(tokens, ids.data(), ids.size() * sizeof(int32_t));
+    return EDGELLM_OK;
+  });
+}
+
+int32_t edgellm_token_to_piece(const edgellm_model* m, edgellm_token token, char* buf,
+                               int32_t size, int render_special) {
+  if (!m || token < 0 || token >= m->model->config.n_vocab || (size > 0 && !buf) || size < 0) {
+    fail(EDGELLM_ERR_INVALID_ARGUMENT, "token_to_piece: invalid model, token %d or buffer", token);
+    return INT32_MIN;
+  }
+  return m->model->tokenizer->token_to_piece(token, buf, size, render_special != 0);
+}
+
+edgellm_status edgellm_detokenize(const edgellm_model* m, const edgellm_token* tokens,
+                                  size_t n_tokens, int render_special, char* text, size_t capacity,
+                                  size_t* length) {
+  return guarded([&]() -> edgellm_status {
+    if (!m || (!tokens && n_tokens > 0) || !length) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "detokenize: model, tokens and length must not be NULL");
+    }
+    std::vector<int32_t> ids(tokens, tokens + n_tokens);
+    for (int32_t id : ids) {
+      if (id < 0 || id >= m->model->config.n_vocab) {
+        return fail(EDGELLM_ERR_INVALID_ARGUMENT, "detokenize: token id %d is outside [0, %d)", id,
+                    m->model->config.n_vocab);
+      }
+    }
+    std::string out;
+    edgellm::Status st = m->model->tokenizer->decode(ids, render_special != 0, false, &out);
+    if (!st.ok()) return fail(st);
+    *length = out.size();
+    if (!text || capacity < out.size() + 1) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "detokenize: %zu bytes do not fit the buffer of %zu",
+                  out.size() + 1, capacity);
+    }
+    std::memcpy(text, out.c_str(), out.size() + 1);
+    return EDGELLM_OK;
+  });
+}
+
+}  // extern "C"

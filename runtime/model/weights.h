@@ -1,0 +1,49 @@
+// Model weights as views into the GGUF data (zero-copy), bound by the
+// tensor-name resolver and checked against the config's shapes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/dtype.h"
+#include "kernels/kernels.h"
+#include "runtime/core/status.h"
+#include "runtime/gguf/gguf.h"
+#include "runtime/model/config.h"
+
+namespace edgellm {
+
+// A 1-D or 2-D weight: ne0 elements per row, ne1 rows.
+struct Weight {
+  const char* name = nullptr;  // points into the File's tensor table
+  DType type = DType::F32;
+  int64_t ne0 = 0;
+  int64_t ne1 = 0;
+  size_t row_bytes = 0;
+  const uint8_t* data = nullptr;
+  const kernels::TypeTraits* traits = nullptr;
+
+  bool present() const { return data != nullptr; }
+  const uint8_t* row(int64_t r) const { return data + static_cast<size_t>(r) * row_bytes; }
+};
+
+struct LayerWeights {
+  Weight attn_norm, wq, wk, wv, wo;
+  Weight ffn_norm, ffn_gate, ffn_up, ffn_down;
+};
+
+struct ModelWeights {
+  Weight tok_embd;
+  Weight output_norm;
+  Weight output;  // == tok_embd when tied
+  std::vector<LayerWeights> layers;
+};
+
+// "blk.<il>.<suffix>" — the GGUF naming convention shared by all architectures.
+std::string layer_tensor_name(int il, const char* suffix);
+
+Status bind_weights(const gguf::File& file, const TransformerConfig& cfg, ModelWeights* out);
+
+}  // namespace edgellm
