@@ -174,7 +174,9 @@ TEST_P(GoldenTest, MatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(Llama, GoldenTest,
                          ::testing::Values("llama-f32", "llama-f16", "llama-bf16", "llama-q8_0",
-                                           "llama-q4_0", "stories260K-f32"),
+                                           "llama-q4_0", "llama-q4_1", "llama-q5_0", "llama-q5_1",
+                                           "llama-q2_k", "llama-q3_k_m", "llama-q4_k_m",
+                                           "llama-q5_k_m", "llama-q6_k", "stories260K-f32"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            std::string name = info.param;
                            for (char& ch : name) {
