@@ -148,6 +148,7 @@ int cmd_run(Args& args) {
   const edgellm_status st =
       edgellm_generate(l.ctx, ids.data(), ids.size(), &gp, out.data(), out.size(), &stats);
   if (!json) std::printf("\n");
+  std::fflush(stdout);
   if (st != EDGELLM_OK && st != EDGELLM_ERR_CONTEXT_FULL) return fail_api("generation failed");
   if (st == EDGELLM_ERR_CONTEXT_FULL) std::fprintf(stderr, "edgellm: %s\n", edgellm_last_error());
   out.resize(static_cast<size_t>(stats.n_generated));
@@ -155,6 +156,7 @@ int cmd_run(Args& args) {
     std::printf("{\"tokens\":");
     print_token_array(out);
     std::printf(",\"text\":\"%s\"}\n", json_escape(stream.text).c_str());
+    std::fflush(stdout);
   }
   const double pp = stats.prompt_ms > 0 ? stats.n_prompt * 1000.0 / stats.prompt_ms : 0;
   const int32_t decoded = stats.n_generated > 1 ? stats.n_generated - 1 : 0;
