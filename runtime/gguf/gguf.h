@@ -31,6 +31,7 @@ struct Value {
   ValueType type = ValueType::U8;
   uint64_t u64 = 0;        // U8/U16/U32/U64, BOOL (0/1)
   int64_t i64 = 0;         // I8/I16/I32/I64 (also set for unsigned that fit)
+                           // (u64 is likewise set for signed values >= 0)
   double f64 = 0;          // F32/F64
   std::string_view str;    // STRING
   ValueType array_type = ValueType::U8;  // ARRAY: element type
@@ -113,7 +114,10 @@ class File {
 };
 
 // Builds GGUF v3 files (tests, synthetic models). Tensor data are copied at
-// add time for small models; write() streams everything to disk.
+// add time and write() builds the image in memory: meant for small models.
+// general.alignment is written (as UINT32) only when alignment != 32; do not
+// also add it by hand in that case. An alignment that is not a power of two
+// <= 2^31 makes write() fail and to_bytes() return an empty vector.
 class Writer {
  public:
   explicit Writer(uint64_t alignment = 32) : alignment_(alignment) {}

@@ -1,0 +1,206 @@
+// GGUF v3 writer. Metadata is encoded as it is added; the tensor table and
+// data offsets are laid out at write time so every tensor starts on an
+// alignment boundary of the data section.
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "runtime/gguf/gguf.h"
+
+namespace edgellm::gguf {
+namespace {
+
+constexpr uint64_t kDefaultAlignment = 32;
+
+void put_bytes(std::vector<uint8_t>* b, const void* p, size_t n) {
+  // resize + memcpy rather than insert(): GCC 12 at -O3 reports a false
+  // -Wstringop-overflow for vector<uint8_t>::insert of a byte range.
+  if (n == 0) return;
+  const size_t old = b->size();
+  b->resize(old + n);
+  std::memcpy(b->data() + old, p, n);
+}
+
+// Little-endian regardless of host order.
+template <typename T>
+void put(std::vector<uint8_t>* b, T v) {
+  uint64_t x = 0;
+  std::memcpy(&x, &v, sizeof(T));  // bit pattern (covers float/double)
+  for (size_t i = 0; i < sizeof(T); ++i) b->push_back(static_cast<uint8_t>(x >> (8 * i)));
+}
+
+void put_string(std::vector<uint8_t>* b, const std::string& s) {
+  put<uint64_t>(b, s.size());
+  put_bytes(b, s.data(), s.size());
+}
+
+bool valid_alignment(uint64_t a) {
+  return a != 0 && (a & (a - 1)) == 0 && a <= std::numeric_limits<uint32_t>::max();
+}
+
+uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) & ~(a - 1); }
+
+}  // namespace
+
+#define EDGELLM_GGUF_SCALAR(fn, T, vt)                         \
+  void Writer::fn(const std::string& key, T v) {               \
+    put_string(&kv_bytes_, key);                               \
+    put<uint32_t>(&kv_bytes_, static_cast<uint32_t>(vt));      \
+    put<T>(&kv_bytes_, v);                                     \
+    ++n_kv_;                                                   \
+  }
+EDGELLM_GGUF_SCALAR(add_u8, uint8_t, ValueType::U8)
+EDGELLM_GGUF_SCALAR(add_i8, int8_t, ValueType::I8)
+EDGELLM_GGUF_SCALAR(add_u16, uint16_t, ValueType::U16)
+EDGELLM_GGUF_SCALAR(add_i16, int16_t, ValueType::I16)
+EDGELLM_GGUF_SCALAR(add_u32, uint32_t, ValueType::U32)
+EDGELLM_GGUF_SCALAR(add_i32, int32_t, ValueType::I32)
+EDGELLM_GGUF_SCALAR(add_u64, uint64_t, ValueType::U64)
+EDGELLM_GGUF_SCALAR(add_i64, int64_t, ValueType::I64)
+EDGELLM_GGUF_SCALAR(add_f32, float, ValueType::F32)
+EDGELLM_GGUF_SCALAR(add_f64, double, ValueType::F64)
+#undef EDGELLM_GGUF_SCALAR
+
+void Writer::add_bool(const std::string& key, bool v) {
+  add_raw(key, ValueType::BOOL, {v ? uint8_t{1} : uint8_t{0}});
+}
+
+void Writer::add_string(const std::string& key, const std::string& v) {
+  std::vector<uint8_t> payload;
+  put_string(&payload, v);
+  add_raw(key, ValueType::STRING, payload);
+}
+
+void Writer::add_array_string(const std::string& key, const std::vector<std::string>& v) {
+  std::vector<uint8_t> payload;
+  put<uint32_t>(&payload, static_cast<uint32_t>(ValueType::STRING));
+  put<uint64_t>(&payload, v.size());
+  for (const std::string& s : v) put_string(&payload, s);
+  add_raw(key, ValueType::ARRAY, payload);
+}
+
+void Writer::add_array_f32(const std::string& key, const std::vector<float>& v) {
+  std::vector<uint8_t> payload;
+  put<uint32_t>(&payload, static_cast<uint32_t>(ValueType::F32));
+  put<uint64_t>(&payload, v.size());
+  for (float x : v) put<float>(&payload, x);
+  add_raw(key, ValueType::ARRAY, payload);
+}
+
+void Writer::add_array_i32(const std::string& key, const std::vector<int32_t>& v) {
+  std::vector<uint8_t> payload;
+  put<uint32_t>(&payload, static_cast<uint32_t>(ValueType::I32));
+  put<uint64_t>(&payload, v.size());
+  for (int32_t x : v) put<int32_t>(&payload, x);
+  add_raw(key, ValueType::ARRAY, payload);
+}
+
+void Writer::add_raw(const std::string& key, ValueType type, const std::vector<uint8_t>& payload) {
+  put_string(&kv_bytes_, key);
+  put<uint32_t>(&kv_bytes_, static_cast<uint32_t>(type));
+  put_bytes(&kv_bytes_, payload.data(), payload.size());
+  ++n_kv_;
+}
+
+Status Writer::add_tensor(const std::string& name, DType type, const std::vector<int64_t>& ne,
+                          const void* data, size_t n_bytes) {
+  if (ne.empty() || ne.size() > 4) {
+    return Errorf(StatusCode::kInvalidArgument,
+                  "gguf writer: tensor '%s' has %zu dimensions (must be 1..4)", name.c_str(),
+                  ne.size());
+  }
+  for (const PendingTensor& t : tensors_) {
+    if (t.name == name) {
+      return Errorf(StatusCode::kInvalidArgument, "gguf writer: duplicate tensor '%s'",
+                    name.c_str());
+    }
+  }
+  int64_t rows = 1;
+  for (size_t d = 0; d < ne.size(); ++d) {
+    if (ne[d] <= 0) {
+      return Errorf(StatusCode::kInvalidArgument,
+                    "gguf writer: tensor '%s' dimension %zu is %" PRId64, name.c_str(), d, ne[d]);
+    }
+    if (d > 0 && __builtin_mul_overflow(rows, ne[d], &rows)) {
+      return Errorf(StatusCode::kInvalidArgument, "gguf writer: tensor '%s' shape overflows",
+                    name.c_str());
+    }
+  }
+  size_t row_bytes = 0, expected = 0;
+  if (!dtype_row_bytes(type, ne[0], &row_bytes) ||
+      __builtin_mul_overflow(row_bytes, static_cast<uint64_t>(rows), &expected)) {
+    return Errorf(StatusCode::kInvalidArgument,
+                  "gguf writer: tensor '%s' row length %" PRId64 " is invalid for type %s",
+                  name.c_str(), ne[0], dtype_name(type));
+  }
+  if (expected != n_bytes) {
+    return Errorf(StatusCode::kInvalidArgument,
+                  "gguf writer: tensor '%s' needs %zu bytes of %s data, got %zu", name.c_str(),
+                  expected, dtype_name(type), n_bytes);
+  }
+  PendingTensor t{name, type, ne, {}};
+  const uint8_t* src = static_cast<const uint8_t*>(data);
+  t.data.assign(src, src + n_bytes);
+  tensors_.push_back(std::move(t));
+  return Status::Ok();
+}
+
+std::vector<uint8_t> Writer::to_bytes() const {
+  std::vector<uint8_t> out;
+  if (!valid_alignment(alignment_)) return out;  // write() reports this
+
+  const bool write_alignment = alignment_ != kDefaultAlignment;
+  put_bytes(&out, "GGUF", 4);
+  put<uint32_t>(&out, 3);
+  put<uint64_t>(&out, tensors_.size());
+  put<uint64_t>(&out, n_kv_ + (write_alignment ? 1 : 0));
+  if (write_alignment) {
+    put_string(&out, "general.alignment");
+    put<uint32_t>(&out, static_cast<uint32_t>(ValueType::U32));
+    put<uint32_t>(&out, static_cast<uint32_t>(alignment_));
+  }
+  put_bytes(&out, kv_bytes_.data(), kv_bytes_.size());
+
+  uint64_t offset = 0;
+  for (const PendingTensor& t : tensors_) {
+    put_string(&out, t.name);
+    put<uint32_t>(&out, static_cast<uint32_t>(t.ne.size()));
+    for (int64_t d : t.ne) put<uint64_t>(&out, static_cast<uint64_t>(d));
+    put<uint32_t>(&out, static_cast<uint32_t>(t.type));
+    put<uint64_t>(&out, offset);
+    offset = align_up(offset + t.data.size(), alignment_);
+  }
+  out.resize(align_up(out.size(), alignment_), 0);
+  for (const PendingTensor& t : tensors_) {
+    put_bytes(&out, t.data.data(), t.data.size());
+    out.resize(align_up(out.size(), alignment_), 0);
+  }
+  return out;
+}
+
+Status Writer::write(const std::string& path) const {
+  if (!valid_alignment(alignment_)) {
+    return Errorf(StatusCode::kInvalidArgument,
+                  "%s: gguf writer alignment %" PRIu64 " is not a power of two <= 2^31",
+                  path.c_str(), alignment_);
+  }
+  // Files written here are test and synthetic models (small), so building
+  // the image in memory first keeps one code path for layout.
+  const std::vector<uint8_t> bytes = to_bytes();
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    return Errorf(StatusCode::kIo, "%s: cannot create: %s", path.c_str(), std::strerror(errno));
+  }
+  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  const int saved = errno;
+  if (std::fclose(f) != 0 || !ok) {
+    return Errorf(StatusCode::kIo, "%s: write failed: %s", path.c_str(),
+                  std::strerror(ok ? errno : saved));
+  }
+  return Status::Ok();
+}
+
+}  // namespace edgellm::gguf
