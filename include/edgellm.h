@@ -105,7 +105,33 @@ typedef struct edgellm_context_params {
   int32_t n_batch;    /* max tokens per evaluate call (default 512) */
   int32_t n_threads;  /* 0 = one per available core */
   int32_t logits_all; /* 1: keep logits of every batch position (n_batch x n_vocab floats) */
+  int32_t kv_type;    /* edgellm_kv_type; default EDGELLM_KV_F16 */
+  void* arena;        /* caller-supplied memory for the whole context (NULL: the runtime allocates) */
+  size_t arena_size;  /* bytes at arena; too small fails with the bytes needed */
+  int32_t mlock;      /* 1: lock the runtime-allocated arena in RAM (best effort, warns) */
 } edgellm_context_params;
+
+typedef enum edgellm_kv_type {
+  EDGELLM_KV_F16 = 0, /* default */
+  EDGELLM_KV_F32 = 1,
+  EDGELLM_KV_Q8_0 = 2 /* needs head_dim % 32 == 0 */
+} edgellm_kv_type;
+
+/* The memory plan of a context, known before it exists. */
+typedef struct edgellm_plan_info {
+  size_t struct_size;
+  size_t arena_bytes;       /* everything the context needs: pass this much as params->arena */
+  size_t kv_bytes;          /* KV cache (part of the arena) */
+  size_t activation_bytes;  /* planned activations and scratch (part of the arena) */
+  size_t lower_bound_bytes; /* peak of simultaneously live activation bytes */
+  size_t weight_bytes;      /* tensor data of the model (mapped or read) */
+  int32_t n_buffers;        /* activation buffers in the plan */
+} edgellm_plan_info;
+
+/* Computes the plan for params without allocating the arena. */
+EDGELLM_API edgellm_status edgellm_context_plan(const edgellm_model* model,
+                                                const edgellm_context_params* params,
+                                                edgellm_plan_info* out);
 
 EDGELLM_API void edgellm_context_default_params(edgellm_context_params* params);
 EDGELLM_API edgellm_status edgellm_context_create(edgellm_model* model,
@@ -183,6 +209,13 @@ EDGELLM_API edgellm_status edgellm_generate(edgellm_context* ctx, const edgellm_
    "q8_0" or "q4_0". */
 EDGELLM_API edgellm_status edgellm_synthesize_model(const char* preset, const char* type,
                                                     uint64_t seed, const char* path);
+
+/* ---- CPU and kernels ---- */
+/* Writes a NUL-terminated multi-line report into buf: CPU features detected,
+   the kernel path in use (EDGELLM_ISA=ref|neon|dotprod|i8mm|avx2|avx512
+   forces one; a path the CPU lacks makes model loading fail) and the kernel
+   each weight type runs. Returns the length it needed (excluding NUL). */
+EDGELLM_API size_t edgellm_cpu_info(char* buf, size_t size);
 
 #ifdef __cplusplus
 }

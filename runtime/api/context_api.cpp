@@ -79,6 +79,82 @@ void edgellm_context_default_params(edgellm_context_params* p) {
   p->n_batch = 512;
   p->n_threads = 0;
   p->logits_all = 0;
+  p->kv_type = EDGELLM_KV_F16;
+  p->arena = nullptr;
+  p->arena_size = 0;
+  p->mlock = 0;
+}
+
+}  // extern "C"
+
+namespace {
+
+// Resolves caller params (defaults filled) into a SessionConfig.
+edgellm_status session_config(const edgellm_model* model, const edgellm_context_params* params,
+                              edgellm::SessionConfig* cfg) {
+  edgellm_context_params p;
+  edgellm_context_default_params(&p);
+  if (edgellm_status st = read_params(params, &p, "context"); st != EDGELLM_OK) return st;
+  const edgellm::TransformerConfig& c = model->model->config;
+  if (p.n_ctx < 0 || p.n_batch < 0 || p.n_threads < 0) {
+    return fail(EDGELLM_ERR_INVALID_ARGUMENT,
+                "context: n_ctx (%d), n_batch (%d) and n_threads (%d) must not be negative",
+                p.n_ctx, p.n_batch, p.n_threads);
+  }
+  switch (p.kv_type) {
+    case EDGELLM_KV_F16: cfg->kv_type = edgellm::KvType::kF16; break;
+    case EDGELLM_KV_F32: cfg->kv_type = edgellm::KvType::kF32; break;
+    case EDGELLM_KV_Q8_0: cfg->kv_type = edgellm::KvType::kQ8_0; break;
+    default:
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "context: unknown kv_type %d (0 f16, 1 f32, 2 q8_0)",
+                  p.kv_type);
+  }
+  cfg->n_ctx = p.n_ctx == 0 ? c.n_ctx_train : p.n_ctx;
+  cfg->n_batch = std::min(p.n_batch == 0 ? 512 : p.n_batch, cfg->n_ctx);
+  const unsigned hw = std::thread::hardware_concurrency();
+  cfg->n_threads = p.n_threads == 0 ? static_cast<int32_t>(hw == 0 ? 1 : hw) : p.n_threads;
+  cfg->logits_all = p.logits_all != 0;
+  cfg->arena = p.arena;
+  cfg->arena_size = p.arena_size;
+  cfg->mlock = p.mlock != 0;
+  return EDGELLM_OK;
+}
+
+size_t weight_bytes(const edgellm::Model& m) {
+  size_t total = 0;
+  for (const auto& t : m.file->tensors()) total += t.n_bytes;
+  return total;
+}
+
+}  // namespace
+
+extern "C" {
+
+edgellm_status edgellm_context_plan(const edgellm_model* model,
+                                    const edgellm_context_params* params,
+                                    edgellm_plan_info* out) {
+  return guarded([&]() -> edgellm_status {
+    if (!model || !out) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "context_plan: model and out must not be NULL");
+    if (out->struct_size < sizeof(size_t) || out->struct_size > sizeof(edgellm_plan_info)) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "context_plan: out->struct_size %zu is not a known size",
+                  out->struct_size);
+    }
+    edgellm::SessionConfig cfg;
+    if (edgellm_status st = session_config(model, params, &cfg); st != EDGELLM_OK) return st;
+    edgellm::PlanSummary ps;
+    edgellm::Status st = edgellm::Session::plan(*model->model, cfg, &ps);
+    if (!st.ok()) return fail(st);
+    edgellm_plan_info info{};
+    info.struct_size = out->struct_size;
+    info.arena_bytes = ps.arena_bytes;
+    info.kv_bytes = ps.kv_bytes;
+    info.activation_bytes = ps.activation_bytes;
+    info.lower_bound_bytes = ps.lower_bound;
+    info.weight_bytes = weight_bytes(*model->model);
+    info.n_buffers = ps.n_buffers;
+    std::memcpy(out, &info, out->struct_size);
+    return EDGELLM_OK;
+  });
 }
 
 edgellm_status edgellm_context_create(edgellm_model* model, const edgellm_context_params* params,
@@ -88,21 +164,9 @@ edgellm_status edgellm_context_create(edgellm_model* model, const edgellm_contex
       return fail(EDGELLM_ERR_INVALID_ARGUMENT, "context_create: model and out_ctx must not be NULL");
     }
     *out_ctx = nullptr;
-    edgellm_context_params p;
-    edgellm_context_default_params(&p);
-    if (edgellm_status st = read_params(params, &p, "context_create"); st != EDGELLM_OK) return st;
-    const edgellm::TransformerConfig& c = model->model->config;
-    if (p.n_ctx < 0 || p.n_batch < 0 || p.n_threads < 0) {
-      return fail(EDGELLM_ERR_INVALID_ARGUMENT,
-                  "context_create: n_ctx (%d), n_batch (%d) and n_threads (%d) must not be negative",
-                  p.n_ctx, p.n_batch, p.n_threads);
-    }
     edgellm::SessionConfig cfg;
-    cfg.n_ctx = p.n_ctx == 0 ? c.n_ctx_train : p.n_ctx;
-    cfg.n_batch = std::min(p.n_batch == 0 ? 512 : p.n_batch, cfg.n_ctx);
-    const unsigned hw = std::thread::hardware_concurrency();
-    cfg.n_threads = p.n_threads == 0 ? static_cast<int32_t>(hw == 0 ? 1 : hw) : p.n_threads;
-    cfg.logits_all = p.logits_all != 0;
+    if (edgellm_status st = session_config(model, params, &cfg); st != EDGELLM_OK) return st;
+    const edgellm::TransformerConfig& c = model->model->config;
     auto ctx = std::make_unique<edgellm_context>();
     ctx->owner = model;
     edgellm::Status st = edgellm::Session::create(*model->model, cfg, &ctx->session);

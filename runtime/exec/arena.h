@@ -1,40 +1,21 @@
-// One block of memory for everything a context needs at run time. The
-// layout is decided before any byte is allocated: add() every buffer, then
-// the plan's total is known (and reportable) before commit().
+// The one block of memory behind a context: either allocated by the runtime
+// (page-aligned, prefaulted so its pages are resident from the start,
+// transparent huge pages where the kernel offers them, optionally mlock'ed)
+// or supplied by the caller (e.g. a static buffer in an appliance).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "runtime/core/status.h"
 
 namespace edgellm {
 
-class ArenaPlan {
- public:
-  static constexpr size_t kAlign = 64;  // cache line; also enough for SIMD loads
+constexpr size_t kArenaAlign = 64;  // cache line; enough for every SIMD load
 
-  // Reserves `bytes` and returns the buffer's slot index.
-  size_t add(const char* name, size_t bytes);
-  size_t total_bytes() const { return total_; }
-  size_t offset(size_t slot) const { return entries_[slot].offset; }
-  size_t bytes(size_t slot) const { return entries_[slot].bytes; }
-  const char* name(size_t slot) const { return entries_[slot].name; }
-  size_t size() const { return entries_.size(); }
+inline size_t align_up(size_t x, size_t a) { return (x + a - 1) / a * a; }
 
- private:
-  struct Entry {
-    const char* name;
-    size_t offset;
-    size_t bytes;
-  };
-  std::vector<Entry> entries_;
-  size_t total_ = 0;
-};
-
-// Owns (or borrows) the arena's memory.
 class Arena {
  public:
   Arena() = default;
@@ -42,14 +23,24 @@ class Arena {
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
-  // Allocates plan.total_bytes() (zeroed).
-  Status allocate(size_t bytes);
+  // Runtime-owned memory of `bytes`.
+  Status allocate(size_t bytes, bool lock);
+  // Caller-owned memory; fails with the bytes needed when it is too small
+  // (alignment slack included).
+  Status borrow(void* memory, size_t size, size_t bytes);
+
   uint8_t* base() const { return base_; }
   size_t size() const { return size_; }
+  bool owned() const { return owned_; }
+  const std::string& warning() const { return warning_; }
 
  private:
   uint8_t* base_ = nullptr;
   size_t size_ = 0;
+  size_t mapped_ = 0;
+  bool owned_ = false;
+  bool locked_ = false;
+  std::string warning_;
 };
 
 }  // namespace edgellm

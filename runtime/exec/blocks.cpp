@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "kernels/ref/matmul.h"
+#include "kernels/dispatch.h"
 #include "kernels/ref/ops.h"
 
 namespace edgellm::blocks {
@@ -23,69 +23,21 @@ void matmul_task(void* arg, int ti, int nt) {
   int64_t begin, end;
   split_range(t.w->ne1, ti, nt, &begin, &end);
   if (begin == end) return;
-  kernels::matmul_ref(*t.w->traits, t.w->data, t.w->ne1, t.w->ne0, t.xconv, t.xconv_row_bytes,
-                      t.n, t.y, t.y_stride, begin, end);
-}
-
-struct AttentionTask {
-  Session* s;
-  int32_t layer;
-  const float* q;
-  int32_t n;
-  int32_t pos0;
-  float* out;
-};
-
-void attention_task(void* arg, int ti, int nt) {
-  const AttentionTask& t = *static_cast<const AttentionTask*>(arg);
-  const TransformerConfig& c = t.s->model().config;
-  const KvCache& kv = t.s->kv();
-  const int32_t hd = c.head_dim;
-  const int32_t group = c.n_head / c.n_head_kv;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  float* scores = t.s->acts().scores + static_cast<size_t>(ti) * t.s->config().n_ctx;
-  int64_t begin, end;
-  split_range(static_cast<int64_t>(t.n) * c.n_head, ti, nt, &begin, &end);
-  for (int64_t item = begin; item < end; ++item) {
-    const int32_t i = static_cast<int32_t>(item / c.n_head);
-    const int32_t h = static_cast<int32_t>(item % c.n_head);
-    const int32_t kvh = h / group;
-    const int32_t n_keys = t.pos0 + i + 1;  // causal: keys 0 .. own position
-    const float* qh = t.q + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
-    for (int32_t j = 0; j < n_keys; ++j) {
-      const float* kj = kv.k_at(t.layer, j) + static_cast<size_t>(kvh) * hd;
-      float dot = 0.0f;
-      for (int32_t d = 0; d < hd; ++d) dot += qh[d] * kj[d];
-      scores[j] = dot * scale;
-    }
-    kernels::softmax_f32(scores, n_keys);
-    float* o = t.out + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
-    std::memset(o, 0, sizeof(float) * static_cast<size_t>(hd));
-    for (int32_t j = 0; j < n_keys; ++j) {
-      const float* vj = kv.v_at(t.layer, j) + static_cast<size_t>(kvh) * hd;
-      const float p = scores[j];
-      for (int32_t d = 0; d < hd; ++d) o[d] += p * vj[d];
-    }
-  }
+  const kernels::GemmArgs args{t.w->data, t.w->row_bytes, t.w->ne0, t.xconv, t.xconv_row_bytes,
+                              t.n, t.y, t.y_stride, begin, end};
+  t.w->kernel->gemm(args);
 }
 
 }  // namespace
 
 void matmul(Session& s, const Weight& w, const float* x, int64_t x_stride, int32_t n, float* y,
             int64_t y_stride) {
-  const kernels::TypeTraits& tt = *w.traits;
-  const kernels::TypeTraits& conv = *kernels::ref_traits(tt.vec_dot_type);
-  size_t row_bytes = 0;
-  dtype_row_bytes(tt.vec_dot_type, w.ne0, &row_bytes);
+  const kernels::MatmulKernel& kern = *w.kernel;
+  const size_t row_bytes = kernels::act_row_bytes(kern, w.ne0);
   const Activations& a = s.acts();
   for (int32_t t = 0; t < n; ++t) {
-    uint8_t* dst = a.xconv + static_cast<size_t>(t) * row_bytes;
-    const float* src = x + static_cast<size_t>(t) * x_stride;
-    if (tt.vec_dot_type == DType::F32) {
-      std::memcpy(dst, src, row_bytes);
-    } else {
-      conv.from_float(src, dst, w.ne0);
-    }
+    kern.quantize_act(x + static_cast<size_t>(t) * x_stride,
+                      a.xconv + static_cast<size_t>(t) * row_bytes, w.ne0);
   }
   MatmulTask task{&w, a.xconv, row_bytes, n, y, y_stride};
   s.pool().run(matmul_task, &task);
@@ -113,21 +65,6 @@ void rope(float* q, int32_t n, int32_t n_heads, int32_t head_dim, int32_t n_rot,
       kernels::rope_f32(v, head_dim, n_rot, pos0 + t, freq_base, freq_scale, neox);
     }
   }
-}
-
-void kv_store(Session& s, int32_t layer, const float* k, const float* v, int32_t n, int32_t pos0) {
-  const KvCache& kv = s.kv();
-  for (int32_t t = 0; t < n; ++t) {
-    std::memcpy(kv.k_at(layer, pos0 + t), k + static_cast<size_t>(t) * kv.kv_dim,
-                sizeof(float) * static_cast<size_t>(kv.kv_dim));
-    std::memcpy(kv.v_at(layer, pos0 + t), v + static_cast<size_t>(t) * kv.v_dim,
-                sizeof(float) * static_cast<size_t>(kv.v_dim));
-  }
-}
-
-void attention(Session& s, int32_t layer, const float* q, int32_t n, int32_t pos0, float* out) {
-  AttentionTask task{&s, layer, q, n, pos0, out};
-  s.pool().run(attention_task, &task);
 }
 
 void ffn_swiglu(Session& s, const Weight& gate, const Weight& up, const Weight& down,

@@ -3,6 +3,19 @@
 
 namespace edgellm::templates {
 
+const BufferUse* llama_buffer_uses(int32_t* n) {
+  // Steps: 0 embed | 1 attn norm | 2 q,k,v | 3 rope, kv store | 4 attention |
+  // 5 wo | 6 residual | 7 ffn norm | 8 gate, up | 9 swiglu | 10 down |
+  // 11 residual | 12 output norm | 13 output head | 14 caller reads logits.
+  static const BufferUse kUses[] = {
+      {Buf::kX, 0, 12},     {Buf::kXn, 1, 13},   {Buf::kXconv, 2, 13}, {Buf::kQ, 2, 4},
+      {Buf::kK, 2, 3},      {Buf::kV, 2, 3},     {Buf::kScores, 4, 4}, {Buf::kAttn, 4, 5},
+      {Buf::kProj, 5, 11},  {Buf::kFfnA, 8, 10}, {Buf::kFfnB, 8, 9},   {Buf::kLogits, 13, 14},
+  };
+  *n = static_cast<int32_t>(sizeof kUses / sizeof kUses[0]);
+  return kUses;
+}
+
 void llama_forward(Session& s, const int32_t* tokens, int32_t n, int32_t pos0, bool all_logits) {
   const TransformerConfig& c = s.model().config;
   const ModelWeights& w = s.model().weights;

@@ -1,9 +1,11 @@
 #include "runtime/exec/session.h"
 
 #include <algorithm>
+#include <vector>
 
-#include "kernels/kernels.h"
+#include "kernels/dispatch.h"
 #include "runtime/exec/templates.h"
+#include "runtime/plan/planner.h"
 
 namespace edgellm {
 namespace {
@@ -13,8 +15,7 @@ size_t max_conv_row_bytes(const Model& m) {
   size_t best = 0;
   auto consider = [&best](const Weight& w) {
     if (!w.present()) return;
-    size_t bytes = 0;
-    if (dtype_row_bytes(w.traits->vec_dot_type, w.ne0, &bytes)) best = std::max(best, bytes);
+    best = std::max(best, kernels::act_row_bytes(*w.kernel, w.ne0));
   };
   consider(m.weights.output);
   for (const LayerWeights& l : m.weights.layers) {
@@ -25,35 +26,44 @@ size_t max_conv_row_bytes(const Model& m) {
   return best;
 }
 
-struct Slots {
-  size_t x, xn, q, k, v, attn, proj, ffn_a, ffn_b, logits, scores, xconv, kv_k, kv_v;
-};
+const char* buf_name(Buf b) {
+  static const char* const kNames[] = {"x",    "xn",    "q",     "k",      "v",      "attn",
+                                       "proj", "ffn_a", "ffn_b", "logits", "scores", "xconv"};
+  return kNames[static_cast<int>(b)];
+}
 
-Slots lay_out(const Model& m, const SessionConfig& cfg, ArenaPlan* p) {
+size_t buf_bytes(Buf b, const Model& m, const SessionConfig& cfg) {
   const TransformerConfig& c = m.config;
   const size_t B = static_cast<size_t>(cfg.n_batch);
   const size_t f = sizeof(float);
-  Slots s{};
-  s.x = p->add("x", B * c.n_embd * f);
-  s.xn = p->add("xn", B * c.n_embd * f);
-  s.q = p->add("q", B * c.q_dim() * f);
-  s.k = p->add("k", B * c.kv_dim() * f);
-  s.v = p->add("v", B * c.v_dim() * f);
-  s.attn = p->add("attn", B * c.q_dim() * f);
-  s.proj = p->add("proj", B * c.n_embd * f);
-  s.ffn_a = p->add("ffn_a", B * c.n_ff * f);
-  s.ffn_b = p->add("ffn_b", B * c.n_ff * f);
-  s.logits = p->add("logits", (cfg.logits_all ? B : 1) * c.n_vocab * f);
-  s.scores = p->add("scores", static_cast<size_t>(cfg.n_threads) * cfg.n_ctx * f);
-  s.xconv = p->add("xconv", B * max_conv_row_bytes(m));
-  const size_t cells = static_cast<size_t>(c.n_layer) * cfg.n_ctx;
-  s.kv_k = p->add("kv_k", cells * c.kv_dim() * f);
-  s.kv_v = p->add("kv_v", cells * c.v_dim() * f);
-  return s;
+  switch (b) {
+    case Buf::kX:
+    case Buf::kXn:
+    case Buf::kProj: return B * c.n_embd * f;
+    case Buf::kQ:
+    case Buf::kAttn: return B * c.q_dim() * f;
+    case Buf::kK: return B * c.kv_dim() * f;
+    case Buf::kV: return B * c.v_dim() * f;
+    case Buf::kFfnA:
+    case Buf::kFfnB: return B * c.n_ff * f;
+    case Buf::kLogits: return (cfg.logits_all ? B : 1) * c.n_vocab * f;
+    case Buf::kScores: return static_cast<size_t>(cfg.n_threads) * Session::scores_stride(cfg, c) * f;
+    case Buf::kXconv: return B * max_conv_row_bytes(m);
+    case Buf::kCount: break;
+  }
+  return 0;
 }
 
-Status check_config(const SessionConfig& cfg) {
-  if (cfg.n_ctx <= 0) return Errorf(StatusCode::kInvalidArgument, "n_ctx must be positive (got %d)", cfg.n_ctx);
+struct Layout {
+  PlanSummary summary;
+  size_t offsets[static_cast<int>(Buf::kCount)] = {};
+  size_t kv_k_offset = 0, kv_v_offset = 0, kv_k_bytes = 0, kv_v_bytes = 0;
+};
+
+Status check_config(const Model& m, const SessionConfig& cfg) {
+  if (cfg.n_ctx <= 0) {
+    return Errorf(StatusCode::kInvalidArgument, "n_ctx must be positive (got %d)", cfg.n_ctx);
+  }
   if (cfg.n_batch <= 0) {
     return Errorf(StatusCode::kInvalidArgument, "n_batch must be positive (got %d)", cfg.n_batch);
   }
@@ -61,47 +71,101 @@ Status check_config(const SessionConfig& cfg) {
     return Errorf(StatusCode::kInvalidArgument, "n_threads must be in 1..512 (got %d)",
                   cfg.n_threads);
   }
+  if (cfg.kv_type == KvType::kQ8_0 && m.config.head_dim % 32 != 0) {
+    return Errorf(StatusCode::kInvalidArgument,
+                  "KV cache type q8_0 needs a head size that is a multiple of 32 (this model's is "
+                  "%d); use f16 or f32",
+                  m.config.head_dim);
+  }
+  return Status::Ok();
+}
+
+Status lay_out(const Model& m, const SessionConfig& cfg, Layout* out) {
+  EDGELLM_TRY(check_config(m, cfg));
+  int32_t n_uses = 0;
+  const BufferUse* uses = templates::llama_buffer_uses(&n_uses);
+  std::vector<plan::BufferSpec> specs;
+  size_t naive = 0;
+  for (int32_t i = 0; i < n_uses; ++i) {
+    const size_t bytes = buf_bytes(uses[i].buf, m, cfg);
+    specs.push_back({buf_name(uses[i].buf), bytes, uses[i].first, uses[i].last});
+    naive += align_up(bytes, kArenaAlign);
+  }
+  const plan::Plan p = plan::plan_buffers(specs, kArenaAlign);
+  for (int32_t i = 0; i < n_uses; ++i) out->offsets[static_cast<int>(uses[i].buf)] = p.offsets[i];
+
+  const TransformerConfig& c = m.config;
+  if (!kv_cache_bytes(cfg.kv_type, c.n_layer, cfg.n_ctx, c.kv_dim(), c.v_dim(), c.head_dim,
+                      &out->kv_k_bytes, &out->kv_v_bytes)) {
+    return Errorf(StatusCode::kInvalidArgument, "KV cache type %s does not fit head size %d",
+                  kv_type_name(cfg.kv_type), c.head_dim);
+  }
+  out->kv_k_offset = align_up(p.total, kArenaAlign);
+  out->kv_v_offset = align_up(out->kv_k_offset + out->kv_k_bytes, kArenaAlign);
+  PlanSummary& s = out->summary;
+  s.activation_bytes = p.total;
+  s.lower_bound = p.lower_bound;
+  s.naive_bytes = naive;
+  s.kv_bytes = out->kv_k_bytes + out->kv_v_bytes;
+  s.arena_bytes = align_up(out->kv_v_offset + out->kv_v_bytes, kArenaAlign);
+  s.n_buffers = n_uses;
+  s.strategy = p.strategy;
   return Status::Ok();
 }
 
 }  // namespace
 
-Status Session::plan(const Model& model, const SessionConfig& cfg, ArenaPlan* plan) {
-  EDGELLM_TRY(check_config(cfg));
-  lay_out(model, cfg, plan);
+Status Session::plan(const Model& model, const SessionConfig& cfg, PlanSummary* out) {
+  Layout layout;
+  EDGELLM_TRY(lay_out(model, cfg, &layout));
+  *out = layout.summary;
   return Status::Ok();
 }
 
 Status Session::create(const Model& model, const SessionConfig& cfg,
                        std::unique_ptr<Session>* out) {
-  EDGELLM_TRY(check_config(cfg));
+  Layout layout;
+  EDGELLM_TRY(lay_out(model, cfg, &layout));
   std::unique_ptr<Session> s(new Session());
   s->model_ = &model;
   s->cfg_ = cfg;
-  ArenaPlan plan;
-  const Slots slot = lay_out(model, cfg, &plan);
-  EDGELLM_TRY(s->arena_.allocate(plan.total_bytes()));
+  s->summary_ = layout.summary;
+  if (cfg.arena) {
+    EDGELLM_TRY(s->arena_.borrow(cfg.arena, cfg.arena_size, layout.summary.arena_bytes));
+  } else {
+    EDGELLM_TRY(s->arena_.allocate(layout.summary.arena_bytes, cfg.mlock));
+  }
   uint8_t* base = s->arena_.base();
-  auto f32 = [&](size_t i) { return reinterpret_cast<float*>(base + plan.offset(i)); };
+  auto f32 = [&](Buf b) { return reinterpret_cast<float*>(base + layout.offsets[static_cast<int>(b)]); };
   Activations& a = s->acts_;
-  a.x = f32(slot.x);
-  a.xn = f32(slot.xn);
-  a.q = f32(slot.q);
-  a.k = f32(slot.k);
-  a.v = f32(slot.v);
-  a.attn = f32(slot.attn);
-  a.proj = f32(slot.proj);
-  a.ffn_a = f32(slot.ffn_a);
-  a.ffn_b = f32(slot.ffn_b);
-  a.logits = f32(slot.logits);
-  a.scores = f32(slot.scores);
-  a.xconv = base + plan.offset(slot.xconv);
-  a.xconv_bytes = plan.bytes(slot.xconv);
-  s->kv_.k = f32(slot.kv_k);
-  s->kv_.v = f32(slot.kv_v);
-  s->kv_.n_ctx = cfg.n_ctx;
-  s->kv_.kv_dim = model.config.kv_dim();
-  s->kv_.v_dim = model.config.v_dim();
+  a.x = f32(Buf::kX);
+  a.xn = f32(Buf::kXn);
+  a.q = f32(Buf::kQ);
+  a.k = f32(Buf::kK);
+  a.v = f32(Buf::kV);
+  a.attn = f32(Buf::kAttn);
+  a.proj = f32(Buf::kProj);
+  a.ffn_a = f32(Buf::kFfnA);
+  a.ffn_b = f32(Buf::kFfnB);
+  a.logits = f32(Buf::kLogits);
+  a.scores = f32(Buf::kScores);
+  a.xconv = base + layout.offsets[static_cast<int>(Buf::kXconv)];
+  a.xconv_bytes = buf_bytes(Buf::kXconv, model, cfg);
+
+  const TransformerConfig& c = model.config;
+  KvCache& kv = s->kv_;
+  kv.type = cfg.kv_type;
+  kv.k = base + layout.kv_k_offset;
+  kv.v = base + layout.kv_v_offset;
+  kv.n_ctx = cfg.n_ctx;
+  kv.kv_dim = c.kv_dim();
+  kv.v_dim = c.v_dim();
+  kv.head_dim = c.head_dim;
+  const DType kvt = kv_dtype(cfg.kv_type);
+  dtype_row_bytes(kvt, kv.kv_dim, &kv.k_row_bytes);
+  dtype_row_bytes(kvt, kv.v_dim, &kv.v_row_bytes);
+  dtype_row_bytes(kvt, kv.head_dim, &kv.head_bytes);
+  kv.traits = kernels::ref_traits(kvt);
   s->pool_ = std::make_unique<ThreadPool>(cfg.n_threads);
   *out = std::move(s);
   return Status::Ok();

@@ -9,6 +9,7 @@
 
 #include "runtime/core/status.h"
 #include "runtime/exec/arena.h"
+#include "runtime/exec/kv_cache.h"
 #include "runtime/exec/thread_pool.h"
 #include "runtime/model/model.h"
 
@@ -19,21 +20,31 @@ struct SessionConfig {
   int32_t n_batch = 0;
   int32_t n_threads = 1;
   bool logits_all = true;  // plan logits for every batch position
+  KvType kv_type = KvType::kF16;
+  void* arena = nullptr;   // caller-supplied memory (nullptr: allocate)
+  size_t arena_size = 0;
+  bool mlock = false;      // lock a runtime-allocated arena in RAM
 };
 
-struct KvCache {
-  float* k = nullptr;  // [n_layer][n_ctx][kv_dim]
-  float* v = nullptr;  // [n_layer][n_ctx][v_dim]
-  int32_t n_ctx = 0;
-  int32_t kv_dim = 0;
-  int32_t v_dim = 0;
+// Activation buffers of the templates. Each template states, per buffer,
+// the first and last step of its forward pass that uses it; the planner
+// lets buffers with disjoint lifetimes share memory.
+enum class Buf : int { kX, kXn, kQ, kK, kV, kAttn, kProj, kFfnA, kFfnB, kLogits, kScores, kXconv, kCount };
+struct BufferUse {
+  Buf buf;
+  int32_t first;
+  int32_t last;
+};
 
-  float* k_at(int32_t layer, int32_t pos) const {
-    return k + (static_cast<size_t>(layer) * n_ctx + pos) * kv_dim;
-  }
-  float* v_at(int32_t layer, int32_t pos) const {
-    return v + (static_cast<size_t>(layer) * n_ctx + pos) * v_dim;
-  }
+// What a context needs, known before any memory is touched.
+struct PlanSummary {
+  size_t arena_bytes = 0;       // total, including KV and alignment slack
+  size_t activation_bytes = 0;  // planned activation region
+  size_t lower_bound = 0;       // peak of simultaneously live activation bytes
+  size_t naive_bytes = 0;       // activations without sharing (sum of all buffers)
+  size_t kv_bytes = 0;
+  int32_t n_buffers = 0;
+  const char* strategy = "";
 };
 
 // Activation buffers, each sized for n_batch tokens.
@@ -48,7 +59,7 @@ struct Activations {
   float* ffn_a = nullptr;  // gate / hidden [n_batch][n_ff]
   float* ffn_b = nullptr;  // up [n_batch][n_ff]
   float* logits = nullptr; // [n_batch or 1][n_vocab]
-  float* scores = nullptr; // attention scores, [n_threads][n_ctx]
+  float* scores = nullptr; // attention scratch, [n_threads][scores_stride]
   uint8_t* xconv = nullptr; // activations converted for a matmul's vec_dot
   size_t xconv_bytes = 0;
 };
@@ -56,7 +67,12 @@ struct Activations {
 class Session {
  public:
   // Lays out every buffer for cfg; no memory is touched.
-  static Status plan(const Model& model, const SessionConfig& cfg, ArenaPlan* plan);
+  static Status plan(const Model& model, const SessionConfig& cfg, PlanSummary* out);
+  // Floats of attention scratch per thread: scores over n_ctx keys plus
+  // one K and one V head converted from the cache.
+  static size_t scores_stride(const SessionConfig& cfg, const TransformerConfig& c) {
+    return static_cast<size_t>(cfg.n_ctx) + 2 * static_cast<size_t>(c.head_dim);
+  }
   static Status create(const Model& model, const SessionConfig& cfg,
                        std::unique_ptr<Session>* out);
 
@@ -73,12 +89,14 @@ class Session {
   int32_t n_past() const { return n_past_; }
   void reset() { n_past_ = 0; }
   size_t arena_bytes() const { return arena_.size(); }
+  const PlanSummary& plan_summary() const { return summary_; }
 
  private:
   Session() = default;
   const Model* model_ = nullptr;
   SessionConfig cfg_;
   Arena arena_;
+  PlanSummary summary_;
   Activations acts_;
   KvCache kv_;
   std::unique_ptr<ThreadPool> pool_;

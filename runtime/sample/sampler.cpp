@@ -42,8 +42,11 @@ void softmax(Candidate* c, int32_t n) {
 // logit*penalty. Runs first, while cands[i].id == i.
 class PenaltyStage final : public SamplerStage {
  public:
-  PenaltyStage(float penalty, int32_t last_n, int32_t n_vocab)
-      : penalty_(penalty), last_n_(last_n), seen_(static_cast<size_t>(n_vocab), 0) {}
+  explicit PenaltyStage(int32_t n_vocab) : seen_(static_cast<size_t>(n_vocab), 0) {}
+  void configure(const SamplerParams& p) override {
+    penalty_ = p.repeat_penalty;
+    last_n_ = p.repeat_last_n;
+  }
   const char* name() const override { return "penalty"; }
   void apply(Candidate* c, int32_t* n, const int32_t* history, int32_t n_history) override {
     if (history == nullptr || n_history <= 0) return;
@@ -63,14 +66,14 @@ class PenaltyStage final : public SamplerStage {
   }
 
  private:
-  float penalty_;
-  int32_t last_n_;
+  float penalty_ = 1.0f;
+  int32_t last_n_ = 0;
   std::vector<uint8_t> seen_;
 };
 
 class TopKStage final : public SamplerStage {
  public:
-  explicit TopKStage(int32_t k) : k_(k) {}
+  void configure(const SamplerParams& p) override { k_ = p.top_k; }
   const char* name() const override { return "top_k"; }
   void apply(Candidate* c, int32_t* n, const int32_t*, int32_t) override {
     if (k_ >= *n) {
@@ -82,12 +85,12 @@ class TopKStage final : public SamplerStage {
   }
 
  private:
-  int32_t k_;
+  int32_t k_ = 0;
 };
 
 class TopPStage final : public SamplerStage {
  public:
-  explicit TopPStage(float p) : p_(p) {}
+  void configure(const SamplerParams& p) override { p_ = p.top_p; }
   const char* name() const override { return "top_p"; }
   void apply(Candidate* c, int32_t* n, const int32_t*, int32_t) override {
     sort_if_needed(c, *n);
@@ -105,13 +108,13 @@ class TopPStage final : public SamplerStage {
   }
 
  private:
-  float p_;
+  float p_ = 1.0f;
 };
 
 // Keeps candidates with p >= min_p * p_max, i.e. logit >= max + log(min_p).
 class MinPStage final : public SamplerStage {
  public:
-  explicit MinPStage(float p) : log_p_(std::log(p)) {}
+  void configure(const SamplerParams& p) override { log_p_ = std::log(p.min_p); }
   const char* name() const override { return "min_p"; }
   void apply(Candidate* c, int32_t* n, const int32_t*, int32_t) override {
     float max_l = -std::numeric_limits<float>::infinity();
@@ -125,19 +128,19 @@ class MinPStage final : public SamplerStage {
   }
 
  private:
-  float log_p_;
+  float log_p_ = 0.0f;
 };
 
 class TempStage final : public SamplerStage {
  public:
-  explicit TempStage(float t) : inv_t_(1.0f / t) {}
+  void configure(const SamplerParams& p) override { inv_t_ = 1.0f / p.temperature; }
   const char* name() const override { return "temp"; }
   void apply(Candidate* c, int32_t* n, const int32_t*, int32_t) override {
     for (int32_t i = 0; i < *n; ++i) c[i].logit *= inv_t_;
   }
 
  private:
-  float inv_t_;
+  float inv_t_ = 1.0f;
 };
 
 uint64_t splitmix64(uint64_t* x) {
@@ -210,17 +213,31 @@ Status Sampler::set_params(const SamplerParams& p) {
 }
 
 void Sampler::build(const SamplerParams& p) {
+  // Every stage object exists from create() on; configuring the chain only
+  // picks and parameterises them, so it never allocates.
+  if (owned_.empty()) {
+    owned_.push_back(std::make_unique<PenaltyStage>(n_vocab_));
+    owned_.push_back(std::make_unique<TopKStage>());
+    owned_.push_back(std::make_unique<TopPStage>());
+    owned_.push_back(std::make_unique<MinPStage>());
+    owned_.push_back(std::make_unique<TempStage>());
+    stages_.reserve(owned_.size());
+  }
+  SamplerStage* penalty = owned_[0].get();
+  SamplerStage* top_k = owned_[1].get();
+  SamplerStage* top_p = owned_[2].get();
+  SamplerStage* min_p = owned_[3].get();
+  SamplerStage* temp = owned_[4].get();
   params_ = p;
   stages_.clear();
-  if (p.repeat_penalty != 1.0f && p.repeat_last_n != 0) {
-    stages_.push_back(std::make_unique<PenaltyStage>(p.repeat_penalty, p.repeat_last_n, n_vocab_));
-  }
+  if (p.repeat_penalty != 1.0f && p.repeat_last_n != 0) stages_.push_back(penalty);
   if (p.temperature > 0) {
-    if (p.top_k > 0) stages_.push_back(std::make_unique<TopKStage>(p.top_k));
-    if (p.top_p < 1.0f) stages_.push_back(std::make_unique<TopPStage>(p.top_p));
-    if (p.min_p > 0.0f) stages_.push_back(std::make_unique<MinPStage>(p.min_p));
-    stages_.push_back(std::make_unique<TempStage>(p.temperature));
+    if (p.top_k > 0) stages_.push_back(top_k);
+    if (p.top_p < 1.0f) stages_.push_back(top_p);
+    if (p.min_p > 0.0f) stages_.push_back(min_p);
+    stages_.push_back(temp);
   }
+  for (SamplerStage* st : stages_) st->configure(p);
   reseed(p.seed);
 }
 
@@ -244,7 +261,7 @@ double Sampler::next_uniform() {
 
 std::string Sampler::describe() const {
   std::string d;
-  for (const auto& st : stages_) {
+  for (const SamplerStage* st : stages_) {
     d += st->name();
     d += ',';
   }
@@ -260,7 +277,7 @@ int32_t Sampler::sample(const float* logits, const int32_t* history, int32_t n_h
     float l = logits[i];
     c[i] = {i, std::isnan(l) ? -std::numeric_limits<float>::infinity() : l, 0.0f};
   }
-  for (auto& st : stages_) st->apply(c, &n, history, n_history);
+  for (SamplerStage* st : stages_) st->apply(c, &n, history, n_history);
 
   if (params_.temperature <= 0) {
     int32_t best = 0;  // the earliest maximum has the lowest id (list is in id order)

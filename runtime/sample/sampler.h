@@ -35,6 +35,8 @@ class SamplerStage {
  public:
   virtual ~SamplerStage() = default;
   virtual const char* name() const = 0;
+  // Takes this stage's parameters (called whenever the chain is configured).
+  virtual void configure(const SamplerParams& params) = 0;
   // history: most recent tokens, oldest first.
   virtual void apply(Candidate* cands, int32_t* n, const int32_t* history,
                      int32_t n_history) = 0;
@@ -65,7 +67,8 @@ class Sampler {
   SamplerParams params_;
   int32_t n_vocab_ = 0;
   std::vector<Candidate> cands_;
-  std::vector<std::unique_ptr<SamplerStage>> stages_;
+  std::vector<std::unique_ptr<SamplerStage>> owned_;  // every stage, built once
+  std::vector<SamplerStage*> stages_;                 // the active chain, in order
   uint64_t rng_state_[4] = {0, 0, 0, 0};  // xoshiro256**
   double next_uniform();
 };

@@ -115,6 +115,7 @@ TEST_P(GoldenTest, MatchesReference) {
     cp.n_batch = static_cast<int32_t>(n_tokens);
     cp.n_threads = 1 + case_index % 2;  // 1 and 2 threads both exercised
     cp.logits_all = 1;
+    cp.kv_type = EDGELLM_KV_F32;  // the reference ran with an F32 K/V cache
     edgellm_context* ctx = nullptr;
     ASSERT_EQ(edgellm_context_create(model, &cp, &ctx), EDGELLM_OK) << edgellm_last_error();
     ASSERT_EQ(edgellm_evaluate(ctx, tokens.data(), n_tokens, 1), EDGELLM_OK) << edgellm_last_error();
