@@ -240,7 +240,16 @@ int cmd_logits(Args& args) {
 int cmd_info(Args& args) {
   std::string model_path;
   args.value("--model", "-m", &model_path);
-  if (!args.finish() || model_path.empty()) return fail_usage(args, "info needs -m MODEL");
+  const bool cpu = args.flag("--cpu");
+  if (!args.finish() || (model_path.empty() && !cpu)) {
+    return fail_usage(args, "info needs -m MODEL and/or --cpu");
+  }
+  if (cpu) {
+    std::string report(edgellm_cpu_info(nullptr, 0) + 1, '\0');
+    edgellm_cpu_info(report.data(), report.size());
+    std::printf("%s\n", report.c_str());
+    if (model_path.empty()) return 0;
+  }
   Loaded l;
   if (int rc = load_model(model_path, &l)) return rc;
   const size_t n = edgellm_model_describe(l.model, nullptr, 0);

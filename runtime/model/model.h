@@ -21,6 +21,7 @@ struct Model {
   std::unique_ptr<gguf::File> file;
   TransformerConfig config;
   ModelWeights weights;
+  kernels::Isa isa = kernels::Isa::Ref;  // kernel path chosen at load
   std::unique_ptr<Tokenizer> tokenizer;
 };
 

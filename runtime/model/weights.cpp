@@ -7,7 +7,7 @@ namespace {
 
 // Binds tensor `name` expecting shape [ne0, ne1] (ne1 = 0 for a vector).
 Status bind(const gguf::File& f, const std::string& name, int64_t ne0, int64_t ne1,
-            bool matmul, Weight* w) {
+            bool matmul, kernels::Isa isa, Weight* w) {
   const gguf::TensorInfo* t = f.tensor(name);
   if (!t) {
     return Errorf(StatusCode::kFormat, "%s: missing required tensor '%s'", f.path().c_str(),
@@ -38,7 +38,8 @@ Status bind(const gguf::File& f, const std::string& name, int64_t ne0, int64_t n
     return Errorf(StatusCode::kUnsupported, "%s: tensor '%s' has type %s; norm weights must be F32",
                   f.path().c_str(), name.c_str(), dtype_name(t->type));
   }
-  if (!w->traits || !w->traits->to_float || (matmul && !w->traits->vec_dot)) {
+  if (matmul) w->kernel = kernels::matmul_kernel(t->type, isa);
+  if (!w->traits || !w->traits->to_float || (matmul && !w->kernel)) {
     return Errorf(StatusCode::kUnsupported, "%s: tensor '%s' has type %s, which has no kernels",
                   f.path().c_str(), name.c_str(), dtype_name(t->type));
   }
@@ -53,28 +54,29 @@ std::string layer_tensor_name(int il, const char* suffix) {
   return buf;
 }
 
-Status bind_weights(const gguf::File& f, const TransformerConfig& c, ModelWeights* w) {
+Status bind_weights(const gguf::File& f, const TransformerConfig& c, kernels::Isa isa,
+                    ModelWeights* w) {
   const int64_t d = c.n_embd;
-  EDGELLM_TRY(bind(f, "token_embd.weight", d, c.n_vocab, /*matmul=*/c.tied_output, &w->tok_embd));
-  EDGELLM_TRY(bind(f, "output_norm.weight", d, 0, false, &w->output_norm));
+  EDGELLM_TRY(bind(f, "token_embd.weight", d, c.n_vocab, /*matmul=*/c.tied_output, isa, &w->tok_embd));
+  EDGELLM_TRY(bind(f, "output_norm.weight", d, 0, false, isa, &w->output_norm));
   if (c.tied_output) {
     w->output = w->tok_embd;
   } else {
-    EDGELLM_TRY(bind(f, "output.weight", d, c.n_vocab, true, &w->output));
+    EDGELLM_TRY(bind(f, "output.weight", d, c.n_vocab, true, isa, &w->output));
   }
   w->layers.assign(static_cast<size_t>(c.n_layer), LayerWeights{});
   for (int il = 0; il < c.n_layer; ++il) {
     LayerWeights& l = w->layers[static_cast<size_t>(il)];
     auto name = [il](const char* s) { return layer_tensor_name(il, s); };
-    EDGELLM_TRY(bind(f, name("attn_norm.weight"), d, 0, false, &l.attn_norm));
-    EDGELLM_TRY(bind(f, name("attn_q.weight"), d, c.q_dim(), true, &l.wq));
-    EDGELLM_TRY(bind(f, name("attn_k.weight"), d, c.kv_dim(), true, &l.wk));
-    EDGELLM_TRY(bind(f, name("attn_v.weight"), d, c.v_dim(), true, &l.wv));
-    EDGELLM_TRY(bind(f, name("attn_output.weight"), c.q_dim(), d, true, &l.wo));
-    EDGELLM_TRY(bind(f, name("ffn_norm.weight"), d, 0, false, &l.ffn_norm));
-    EDGELLM_TRY(bind(f, name("ffn_gate.weight"), d, c.n_ff, true, &l.ffn_gate));
-    EDGELLM_TRY(bind(f, name("ffn_up.weight"), d, c.n_ff, true, &l.ffn_up));
-    EDGELLM_TRY(bind(f, name("ffn_down.weight"), c.n_ff, d, true, &l.ffn_down));
+    EDGELLM_TRY(bind(f, name("attn_norm.weight"), d, 0, false, isa, &l.attn_norm));
+    EDGELLM_TRY(bind(f, name("attn_q.weight"), d, c.q_dim(), true, isa, &l.wq));
+    EDGELLM_TRY(bind(f, name("attn_k.weight"), d, c.kv_dim(), true, isa, &l.wk));
+    EDGELLM_TRY(bind(f, name("attn_v.weight"), d, c.v_dim(), true, isa, &l.wv));
+    EDGELLM_TRY(bind(f, name("attn_output.weight"), c.q_dim(), d, true, isa, &l.wo));
+    EDGELLM_TRY(bind(f, name("ffn_norm.weight"), d, 0, false, isa, &l.ffn_norm));
+    EDGELLM_TRY(bind(f, name("ffn_gate.weight"), d, c.n_ff, true, isa, &l.ffn_gate));
+    EDGELLM_TRY(bind(f, name("ffn_up.weight"), d, c.n_ff, true, isa, &l.ffn_up));
+    EDGELLM_TRY(bind(f, name("ffn_down.weight"), c.n_ff, d, true, isa, &l.ffn_down));
   }
   return Status::Ok();
 }

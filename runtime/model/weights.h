@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/dispatch.h"
 #include "kernels/dtype.h"
 #include "kernels/kernels.h"
 #include "runtime/core/status.h"
@@ -24,6 +25,7 @@ struct Weight {
   size_t row_bytes = 0;
   const uint8_t* data = nullptr;
   const kernels::TypeTraits* traits = nullptr;
+  const kernels::MatmulKernel* kernel = nullptr;  // set for matmul weights
 
   bool present() const { return data != nullptr; }
   const uint8_t* row(int64_t r) const { return data + static_cast<size_t>(r) * row_bytes; }
@@ -44,6 +46,8 @@ struct ModelWeights {
 // "blk.<il>.<suffix>" — the GGUF naming convention shared by all architectures.
 std::string layer_tensor_name(int il, const char* suffix);
 
-Status bind_weights(const gguf::File& file, const TransformerConfig& cfg, ModelWeights* out);
+// Matmul weights get the kernel of path `isa` (kernels/dispatch.h).
+Status bind_weights(const gguf::File& file, const TransformerConfig& cfg, kernels::Isa isa,
+                    ModelWeights* out);
 
 }  // namespace edgellm

@@ -1,0 +1,74 @@
+// Run-time kernel dispatch: which instruction-set path runs, and per weight
+// type the matmul kernel of that path (activation format + quantizer, GEMM).
+//
+// A path is one of ref | neon | dotprod | i8mm (aarch64) | avx2 | avx512
+// (x86-64). By default the best path the CPU supports is used; the
+// environment variable EDGELLM_ISA forces one, and a path the CPU (or this
+// build's architecture) lacks is refused with an error, never silently
+// downgraded. Within a path, a weight type without a kernel of its own falls
+// back to the next lower path of the same family, ending at the reference:
+// avx512 -> avx2 -> ref, i8mm -> dotprod -> neon -> ref.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/dtype.h"
+#include "kernels/kernels.h"
+
+namespace edgellm::kernels {
+
+enum class Isa : uint8_t { Ref, Neon, Dotprod, I8mm, Avx2, Avx512 };
+constexpr int kIsaCount = 6;
+
+const char* isa_name(Isa isa);
+// Parses "ref", "neon", ... (case-sensitive, as documented); false if unknown.
+bool isa_from_name(const char* name, Isa* out);
+// The CPU can execute the path and this build contains it.
+bool isa_available(Isa isa);
+// The fastest available path.
+Isa best_isa();
+// The path to use: `request` (a name, or nullptr/"" for the best one).
+// Returns false and writes a message into err when the request is unknown
+// or unavailable.
+bool resolve_isa(const char* request, Isa* out, char* err, size_t err_size);
+// resolve_isa() of the EDGELLM_ISA environment variable.
+bool resolve_isa_from_env(Isa* out, char* err, size_t err_size);
+
+// One matmul over rows [row_begin, row_end) of a weight matrix and n_tokens
+// converted activation rows: y[t*y_stride + r] = dot(w row r, x row t).
+struct GemmArgs {
+  const void* w;       // weight row 0
+  size_t w_row_bytes;
+  int64_t k;           // elements per row (a whole number of weight blocks)
+  const void* x;       // converted activations, row t at x + t*x_row_bytes
+  size_t x_row_bytes;
+  int64_t n_tokens;
+  float* y;
+  int64_t y_stride;
+  int64_t row_begin, row_end;
+};
+using GemmFn = void (*)(const GemmArgs& a);
+
+struct MatmulKernel {
+  DType type;                // weight type
+  Isa isa;                   // path this kernel belongs to
+  const char* name;          // what it computes and how (for `edgellm info --cpu`)
+  DType act_type;            // storage format of converted activation rows
+  FromFloatFn quantize_act;  // float row -> act_type row (k elements)
+  GemmFn gemm;               // n_tokens == 1 is the decode GEMV
+};
+
+// The kernel for weights of type t on path isa (with fallback, see above);
+// nullptr when no path has kernels for t.
+const MatmulKernel* matmul_kernel(DType t, Isa isa);
+// Bytes of one converted activation row of k elements; 0 if k is not whole
+// activation blocks. The session's scratch sizing calls this.
+size_t act_row_bytes(const MatmulKernel& kern, int64_t k);
+
+// Human-readable report: detected features, the default path, and per weight
+// type the kernel each path would use. Returns the length it needed
+// (excluding NUL) and writes as much as fits into buf (NUL-terminated).
+size_t describe_cpu(char* buf, size_t size);
+
+}  // namespace edgellm::kernels

@@ -1,0 +1,36 @@
+// The x86 paths' kernel tables (compiled with baseline flags: data only).
+#include "kernels/kernel_tables.h"
+#include "kernels/ref/ref_kernels.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace edgellm::kernels {
+namespace {
+
+using namespace x86;
+
+constexpr MatmulKernel kAvx2[] = {
+    {DType::F32, Isa::Avx2, "f32.f32 avx2 fma 4x3 tile", DType::F32, ref::f32_from_float, gemm_f32_avx2},
+    {DType::F16, Isa::Avx2, "f16.f16 avx2 f16c+fma 4x3 tile", DType::F32, round_f16_avx2,
+     gemm_f16_avx2},
+    {DType::BF16, Isa::Avx2, "bf16.bf16 avx2 fma 4x3 tile", DType::F32, round_bf16_avx2,
+     gemm_bf16_avx2},
+    {DType::Q4_0, Isa::Avx2, "q4_0.q8_0 avx2 maddubs 4x3 tile", DType::Q8_0, quantize_q8_0_avx2,
+     gemm_q4_0_avx2},
+    {DType::Q8_0, Isa::Avx2, "q8_0.q8_0 avx2 maddubs 4x3 tile", DType::Q8_0, quantize_q8_0_avx2,
+     gemm_q8_0_avx2},
+    {DType::Q4_K, Isa::Avx2, "q4_K.q8_K avx2 maddubs 2x3 tile", DType::Q8_K, quantize_q8_K_avx2,
+     gemm_q4_K_avx2},
+    {DType::Q6_K, Isa::Avx2, "q6_K.q8_K avx2 maddubs 2x3 tile", DType::Q8_K, quantize_q8_K_avx2,
+     gemm_q6_K_avx2},
+};
+
+}  // namespace
+
+KernelTable isa_kernel_table(Isa isa) {
+  switch (isa) {
+    case Isa::Avx2: return {kAvx2, sizeof kAvx2 / sizeof kAvx2[0]};
+    default: return {};
+  }
+}
+
+}  // namespace edgellm::kernels
