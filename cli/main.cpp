@@ -16,7 +16,7 @@ void usage() {
                "            [--ignore-eos] [--json]\n"
                "  tokenize  -m MODEL -p TEXT\n"
                "  logits    -m MODEL -p PROMPT -o FILE\n"
-               "  info      -m MODEL\n"
+               "  info      [-m MODEL] [--cpu]   model summary; --cpu: SIMD features and kernels\n"
                "  synth     --preset NAME --type TYPE -o FILE.gguf   (presets: tiny)\n"
                "  version\n");
 }

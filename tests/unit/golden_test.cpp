@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "edgellm.h"
+#include "kernels/dispatch.h"
 #include "tests/unit/test_util.h"
 
 namespace {
@@ -73,13 +75,8 @@ double max_limit(const Tolerance& t, double sigma) {
 
 class GoldenTest : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(GoldenTest, MatchesReference) {
-  const std::string dir = fixtures_dir();
-  if (dir.empty()) {
-    std::fprintf(stderr, "\n*** FIXTURES MISSING: golden test %s skipped ***\n\n", GetParam());
-    GTEST_SKIP() << "fixtures missing";
-  }
-  const std::string stem = GetParam();
+// One fixture on the kernel path the loader picks (EDGELLM_ISA or the best).
+void run_golden(const std::string& dir, const std::string& stem, const char* path) {
   std::ifstream jf(dir + "/golden/" + stem + ".json");
   ASSERT_TRUE(jf) << "missing golden/" << stem << ".json";
   const json golden = json::parse(jf);
@@ -90,12 +87,13 @@ TEST_P(GoldenTest, MatchesReference) {
   edgellm_model* model = nullptr;
   ASSERT_EQ(edgellm_model_load(model_path.c_str(), nullptr, &model), EDGELLM_OK)
       << edgellm_last_error();
+  std::printf("[golden] %s on kernel path %s\n", stem.c_str(), path);
   const int32_t n_vocab = edgellm_model_n_vocab(model);
   ASSERT_EQ(n_vocab, golden["n_vocab"].get<int32_t>());
 
   int case_index = 0;
   for (const json& c : golden["cases"]) {
-    SCOPED_TRACE(stem + " case " + std::to_string(case_index));
+    SCOPED_TRACE(stem + " case " + std::to_string(case_index) + " path " + path);
     const std::string prompt = c["prompt"].get<std::string>();
     const std::vector<int32_t> want_tokens = c["tokens"].get<std::vector<int32_t>>();
     std::vector<int32_t> tokens(prompt.size() + 8);
@@ -171,6 +169,30 @@ TEST_P(GoldenTest, MatchesReference) {
     ++case_index;
   }
   edgellm_model_free(model);
+}
+
+// Every fixture runs on every kernel path this CPU offers (the fast paths
+// must meet the same tolerances as the reference), unless EDGELLM_ISA pins
+// one path (e.g. a CI job per qemu CPU model).
+TEST_P(GoldenTest, MatchesReference) {
+  const std::string dir = fixtures_dir();
+  if (dir.empty()) {
+    std::fprintf(stderr, "\n*** FIXTURES MISSING: golden test %s skipped ***\n\n", GetParam());
+    GTEST_SKIP() << "fixtures missing";
+  }
+  const char* pinned = std::getenv("EDGELLM_ISA");
+  if (pinned && *pinned) {
+    run_golden(dir, GetParam(), pinned);
+    return;
+  }
+  for (int i = 0; i < edgellm::kernels::kIsaCount; ++i) {
+    const auto isa = static_cast<edgellm::kernels::Isa>(i);
+    if (!edgellm::kernels::isa_available(isa)) continue;
+    setenv("EDGELLM_ISA", edgellm::kernels::isa_name(isa), 1);
+    run_golden(dir, GetParam(), edgellm::kernels::isa_name(isa));
+    unsetenv("EDGELLM_ISA");
+    if (HasFatalFailure()) return;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Llama, GoldenTest,
