@@ -7,6 +7,7 @@
 //                        [--shapes 2048x2048,...] [--tokens N] [--min-ms MS]
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -96,8 +97,9 @@ double time_parallel(int n_threads, double min_ms, Fn fn) {
       arrived.store(0);
       generation.store(gen + 1);
     } else {
-      while (generation.load() == gen) {
-      }
+      // Yield while waiting: on a loaded machine a pure spin can hold the
+      // core the straggler needs and turn microseconds into a time slice.
+      while (generation.load() == gen) std::this_thread::yield();
     }
   };
   int64_t iters = 0;

@@ -127,7 +127,9 @@ const MatmulKernel* matmul_kernel(DType t, Isa isa) {
 
 size_t act_row_bytes(const MatmulKernel& kern, int64_t k) {
   size_t bytes = 0;
-  return dtype_row_bytes(kern.act_type, k, &bytes) ? bytes : 0;
+  if (!dtype_row_bytes(kern.act_type, k, &bytes)) return 0;
+  const int64_t blocks = k / dtype_info(kern.act_type)->block_size;
+  return bytes + static_cast<size_t>(blocks) * kern.act_extra_per_block;
 }
 
 size_t describe_cpu(char* buf, size_t size) {

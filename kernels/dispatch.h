@@ -57,6 +57,9 @@ struct MatmulKernel {
   DType act_type;            // storage format of converted activation rows
   FromFloatFn quantize_act;  // float row -> act_type row (k elements)
   GemmFn gemm;               // n_tokens == 1 is the decode GEMV
+  // Kernel-private bytes appended to a converted row per activation block
+  // (e.g. precomputed block sums), after the act_type data.
+  uint32_t act_extra_per_block = 0;
 };
 
 // The kernel for weights of type t on path isa (with fallback, see above);

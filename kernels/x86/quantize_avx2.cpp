@@ -109,3 +109,23 @@ void quantize_q8_K_avx2(const float* x, void* dst, int64_t n) {
 }
 
 }  // namespace edgellm::kernels::x86
+
+namespace edgellm::kernels::x86 {
+
+void quantize_q8_0_sum8_avx2(const float* x, void* dst, int64_t n) {
+  quantize_q8_0_avx2(x, dst, n);
+  const block_q8_0* q = static_cast<const block_q8_0*>(dst);
+  uint8_t* sums = static_cast<uint8_t*>(dst) + (n / kQK) * sizeof(block_q8_0);
+  for (int64_t i = 0; i < n / kQK; ++i) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q[i].qs));
+    const __m256i s32 = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), v),
+                                          _mm256_set1_epi16(1));
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(s32), _mm256_extracti128_si256(s32, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    const int32_t sum8 = 8 * _mm_cvtsi128_si32(s);
+    std::memcpy(sums + 4 * i, &sum8, 4);
+  }
+}
+
+}  // namespace edgellm::kernels::x86
