@@ -16,7 +16,7 @@ constexpr MatmulKernel kAvx2[] = {
      gemm_bf16_avx2},
     {DType::Q4_0, Isa::Avx2, "q4_0.q8_0 avx2 packed 8x4 gemm", DType::Q8_0,
      quantize_q8_0_sum8_avx2, gemm_q4_0_avx2, 4},
-    {DType::Q8_0, Isa::Avx2, "q8_0.q8_0 avx2 maddubs 4x3 tile", DType::Q8_0, quantize_q8_0_avx2,
+    {DType::Q8_0, Isa::Avx2, "q8_0.q8_0 avx2 packed 8x4 gemm", DType::Q8_0, quantize_q8_0_avx2,
      gemm_q8_0_avx2},
     {DType::Q4_K, Isa::Avx2, "q4_K.q8_K avx2 maddubs 2x3 tile", DType::Q8_K, quantize_q8_K_avx2,
      gemm_q4_K_avx2},
