@@ -13,6 +13,7 @@
 // (quantize_q8_0_sum8_avx2), so the inner loop is 2 integer ops per 32 MACs
 // and the 8 row results land in one vector: no horizontal sums.
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/ref/blocks.h"
 #include "kernels/x86/avx2_util.h"
@@ -138,11 +139,53 @@ void gemm_packed(const GemmArgs& a) {
   }
 }
 
+// Decode: 4 rows at a time over the mmap'ed blocks. Unsigned nibbles go
+// straight into vpmaddubs (no sign/abs fix-ups); the -8 offset comes from the
+// activation's 8*sum(x), and each activation block is loaded once per 4 rows.
+void gemv_rows(const GemmArgs& a, int64_t t) {
+  const int64_t nb = a.k / kQK;
+  const uint8_t* xrow = static_cast<const uint8_t*>(a.x) + t * a.x_row_bytes;
+  const block_q8_0* xb = reinterpret_cast<const block_q8_0*>(xrow);
+  const uint8_t* sums = xrow + static_cast<size_t>(nb) * sizeof(block_q8_0);
+  const uint8_t* w = static_cast<const uint8_t*>(a.w);
+  const __m256i low4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+  auto rows = [&](auto count_tag, int64_t r0) {
+    constexpr int R = decltype(count_tag)::value;
+    const block_q4_0* wr[R];
+    for (int r = 0; r < R; ++r) {
+      wr[r] = reinterpret_cast<const block_q4_0*>(w + (r0 + r) * a.w_row_bytes);
+    }
+    __m256 acc[R];
+    for (int r = 0; r < R; ++r) acc[r] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; ++b) {
+      const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[b].qs));
+      int32_t sum8;
+      std::memcpy(&sum8, sums + 4 * b, 4);
+      const __m256i corr = _mm256_set1_epi32(sum8);
+      const float dx = fp16(xb[b].d);
+      for (int r = 0; r < R; ++r) {
+        const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wr[r][b].qs));
+        const __m256i u = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), low4);
+        // The 8 lanes' total is the block dot; the offset term 8*sum(x) is
+        // subtracted once, from lane 0.
+        const __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(u, xq), ones);
+        const __m256i fixed = _mm256_sub_epi32(dot, _mm256_blend_epi32(_mm256_setzero_si256(), corr, 1));
+        acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(fixed), _mm256_set1_ps(fp16(wr[r][b].d) * dx),
+                                 acc[r]);
+      }
+    }
+    for (int r = 0; r < R; ++r) a.y[t * a.y_stride + r0 + r] = hsum(acc[r]);
+  };
+  int64_t r = a.row_begin;
+  for (; r + 4 <= a.row_end; r += 4) rows(std::integral_constant<int, 4>{}, r);
+  for (; r < a.row_end; ++r) rows(std::integral_constant<int, 1>{}, r);
+}
+
 }  // namespace
 
 void gemm_q4_0_avx2(const GemmArgs& a) {
   if (a.n_tokens < 4) {
-    gemm_blocks<Q4_0, 4, 1>(a);
+    for (int64_t t = 0; t < a.n_tokens; ++t) gemv_rows(a, t);
   } else {
     gemm_packed(a);
   }
