@@ -12,6 +12,18 @@ int cmd_logits(Args& args);
 int cmd_info(Args& args);
 int cmd_synth(Args& args);
 
+// Memory options shared by run and info (cli/memory_options.cpp).
+struct MemoryOptions {
+  int32_t kv_type = EDGELLM_KV_F16;
+  int32_t n_ctx = 0;
+  int32_t n_batch = 0;
+  bool use_mmap = true;
+  bool mlock = false;
+};
+bool read_memory_options(Args& args, MemoryOptions* out);  // false: bad value (reported)
+void apply_memory_options(const MemoryOptions& m, edgellm_context_params* cp);
+int print_plan(edgellm_model* model, const edgellm_context_params& cp, bool use_mmap);
+
 // Shared helpers.
 int fail_api(const char* what);                 // prints edgellm_last_error, returns 1
 int fail_usage(const Args& args, const char* msg);  // prints msg or args.error(), returns 2
