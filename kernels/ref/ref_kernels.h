@@ -34,6 +34,12 @@ void q5_1_from_float(const float* src, void* dst, int64_t n);
 void q8_0_from_float(const float* src, void* dst, int64_t n);
 void q8_1_from_float(const float* src, void* dst, int64_t n);
 void q8_K_from_float(const float* src, void* dst, int64_t n);
+// K-quant weight quantizers (quantize_k.cpp)
+void q2_K_from_float(const float* src, void* dst, int64_t n);
+void q3_K_from_float(const float* src, void* dst, int64_t n);
+void q4_K_from_float(const float* src, void* dst, int64_t n);
+void q5_K_from_float(const float* src, void* dst, int64_t n);
+void q6_K_from_float(const float* src, void* dst, int64_t n);
 
 // vec_dot: s = dot(w, x), x in the weight type's vec_dot_type
 void vec_dot_f32(int64_t n, float* s, const void* w, const void* x);

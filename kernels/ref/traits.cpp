@@ -19,12 +19,12 @@ constexpr TypeTraits kRefTraits[] = {
     {DType::Q5_1, DType::Q8_1, q5_1_to_float, q5_1_from_float, vec_dot_q5_1_q8_1},
     {DType::Q8_0, DType::Q8_0, q8_0_to_float, q8_0_from_float, vec_dot_q8_0_q8_0},
     {DType::Q8_1, DType::Q8_1, q8_1_to_float, q8_1_from_float, nullptr},
-    // K-quant weight quantizers are not offered (from_float nullptr).
-    {DType::Q2_K, DType::Q8_K, q2_K_to_float, nullptr, vec_dot_q2_K_q8_K},
-    {DType::Q3_K, DType::Q8_K, q3_K_to_float, nullptr, vec_dot_q3_K_q8_K},
-    {DType::Q4_K, DType::Q8_K, q4_K_to_float, nullptr, vec_dot_q4_K_q8_K},
-    {DType::Q5_K, DType::Q8_K, q5_K_to_float, nullptr, vec_dot_q5_K_q8_K},
-    {DType::Q6_K, DType::Q8_K, q6_K_to_float, nullptr, vec_dot_q6_K_q8_K},
+    // K-quant weight quantizers: ggml's imatrix-free reference (quantize_k.cpp).
+    {DType::Q2_K, DType::Q8_K, q2_K_to_float, q2_K_from_float, vec_dot_q2_K_q8_K},
+    {DType::Q3_K, DType::Q8_K, q3_K_to_float, q3_K_from_float, vec_dot_q3_K_q8_K},
+    {DType::Q4_K, DType::Q8_K, q4_K_to_float, q4_K_from_float, vec_dot_q4_K_q8_K},
+    {DType::Q5_K, DType::Q8_K, q5_K_to_float, q5_K_from_float, vec_dot_q5_K_q8_K},
+    {DType::Q6_K, DType::Q8_K, q6_K_to_float, q6_K_from_float, vec_dot_q6_K_q8_K},
     {DType::Q8_K, DType::Q8_K, q8_K_to_float, q8_K_from_float, nullptr},
 };
 
