@@ -52,10 +52,6 @@ struct BigramLess {
   }
 };
 
-bool is_special_type(TokenType t) {
-  return t == TokenType::kControl || t == TokenType::kUserDefined || t == TokenType::kUnknown;
-}
-
 }  // namespace
 
 SpmTokenizer::SpmTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)) {
@@ -90,11 +86,8 @@ SpmTokenizer::SpmTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)) {
       default:
         break;  // undefined / unused tokens render as nothing
     }
-    if (is_special_type(vocab_.types[id]) && !text.empty()) special_tokens_.push_back(id);
   }
-  std::stable_sort(special_tokens_.begin(), special_tokens_.end(), [&](int32_t a, int32_t b) {
-    return vocab_.tokens[a].size() > vocab_.tokens[b].size();
-  });
+  init_special_tokens();
   static const char kHex[] = "0123456789ABCDEF";
   for (int b = 0; b < 256; ++b) {
     char name[7] = {'<', '0', 'x', kHex[b >> 4], kHex[b & 15], '>', 0};
@@ -111,41 +104,6 @@ SpmTokenizer::SpmTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)) {
 int32_t SpmTokenizer::find_token(std::string_view text) const {
   auto it = token_to_id_.find(text);
   return it == token_to_id_.end() ? -1 : it->second;
-}
-
-// llama.cpp's tokenizer_st_partition: for every special token (longest text
-// first) split the raw-text fragments at each non-overlapping occurrence.
-// Without parse_special only user-defined tokens are matched.
-void SpmTokenizer::partition(std::string_view text, bool parse_special,
-                             std::vector<Fragment>* frags) const {
-  frags->clear();
-  if (text.empty()) return;
-  frags->push_back({-1, 0, text.size()});
-  std::vector<Fragment> next;
-  for (int32_t id : special_tokens_) {
-    TokenType t = vocab_.types[id];
-    if (!parse_special && (t == TokenType::kControl || t == TokenType::kUnknown)) continue;
-    const std::string& st = vocab_.tokens[id];
-    bool any = false;
-    next.clear();
-    for (const Fragment& f : *frags) {
-      if (f.token >= 0) {
-        next.push_back(f);
-        continue;
-      }
-      size_t pos = f.offset, end = f.offset + f.length;
-      while (pos < end) {
-        size_t m = text.substr(0, end).find(st, pos);
-        if (m == std::string_view::npos) break;
-        any = true;
-        if (m > pos) next.push_back({-1, pos, m - pos});
-        next.push_back({id, 0, 0});
-        pos = m + st.size();
-      }
-      if (pos < end) next.push_back({-1, pos, end - pos});
-    }
-    if (any) frags->swap(next);
-  }
 }
 
 Status SpmTokenizer::encode(std::string_view text, bool add_special, bool parse_special,

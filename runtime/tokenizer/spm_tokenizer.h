@@ -32,12 +32,6 @@ class SpmTokenizer final : public Tokenizer {
   int32_t byte_token(uint8_t b) const { return byte_to_token_[b]; }
 
  private:
-  struct Fragment {
-    int32_t token;        // >= 0: a special token; -1: raw text
-    size_t offset, length;
-  };
-  void partition(std::string_view text, bool parse_special,
-                 std::vector<Fragment>* frags) const;
   void tokenize_piece(const std::string& escaped, std::vector<int32_t>* out) const;
 
   struct StrHash {
@@ -46,7 +40,6 @@ class SpmTokenizer final : public Tokenizer {
   };
   std::unordered_map<std::string, int32_t, StrHash, std::equal_to<>> token_to_id_;
   std::vector<std::string> pieces_;           // rendered bytes of each token
-  std::vector<int32_t> special_tokens_;       // control/user-defined/unknown, longest text first
   int32_t byte_to_token_[256];
 };
 

@@ -1,7 +1,9 @@
 #include "runtime/tokenizer/tokenizer.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "runtime/tokenizer/bpe_tokenizer.h"
 #include "runtime/tokenizer/spm_tokenizer.h"
 
 namespace edgellm {
@@ -40,19 +42,97 @@ Status normalize_vocab(Vocab* v) {
   return Status::Ok();
 }
 
+// Token texts llama.cpp treats as end of generation. Like llama.cpp, such a
+// token is made a control token when the vocab says otherwise, so its text is
+// neither matched in unparsed input nor rendered by default.
+constexpr const char* kEogTexts[] = {
+    "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>",
+    "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>",
+    "<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>",  // DeepSeek
+};
+
+void find_eog_tokens(Vocab* v) {
+  v->eog.clear();
+  for (size_t id = 0; id < v->tokens.size(); ++id) {
+    for (const char* text : kEogTexts) {
+      if (v->tokens[id] == text) {
+        v->eog.push_back(static_cast<int32_t>(id));
+        if (v->types[id] != TokenType::kControl) v->types[id] = TokenType::kControl;
+        break;
+      }
+    }
+  }
+  if (v->eos >= 0) v->eog.push_back(v->eos);
+  std::sort(v->eog.begin(), v->eog.end());
+  v->eog.erase(std::unique(v->eog.begin(), v->eog.end()), v->eog.end());
+}
+
 }  // namespace
 
 Status Tokenizer::create(Vocab vocab, std::unique_ptr<Tokenizer>* out) {
   if (out == nullptr) return Status(StatusCode::kInvalidArgument, "Tokenizer::create: out is null");
   out->reset();
-  if (vocab.model != "llama") {
+  if (vocab.model != "llama" && vocab.model != "gpt2") {
     return Errorf(StatusCode::kUnsupported,
-                  "tokenizer model '%s' is not supported (supported: llama)",
+                  "tokenizer model '%s' is not supported (supported: llama, gpt2)",
                   vocab.model.c_str());
   }
   EDGELLM_TRY(normalize_vocab(&vocab));
+  find_eog_tokens(&vocab);
+  if (vocab.model == "gpt2") return BpeTokenizer::create(std::move(vocab), out);
   *out = std::make_unique<SpmTokenizer>(std::move(vocab));
   return Status::Ok();
+}
+
+bool Tokenizer::is_eog(int32_t id) const {
+  return id >= 0 && std::binary_search(vocab_.eog.begin(), vocab_.eog.end(), id);
+}
+
+void Tokenizer::init_special_tokens() {
+  special_tokens_.clear();
+  for (int32_t id = 0; id < n_vocab(); ++id) {
+    const TokenType t = vocab_.types[id];
+    if ((t == TokenType::kControl || t == TokenType::kUserDefined || t == TokenType::kUnknown) &&
+        !vocab_.tokens[id].empty()) {
+      special_tokens_.push_back(id);
+    }
+  }
+  std::stable_sort(special_tokens_.begin(), special_tokens_.end(), [&](int32_t a, int32_t b) {
+    return vocab_.tokens[a].size() > vocab_.tokens[b].size();
+  });
+}
+
+void Tokenizer::partition(std::string_view text, bool parse_special,
+                          std::vector<Fragment>* frags) const {
+  frags->clear();
+  if (text.empty()) return;
+  frags->push_back({-1, 0, text.size()});
+  std::vector<Fragment> next;
+  for (int32_t id : special_tokens_) {
+    const TokenType t = vocab_.types[id];
+    if (!parse_special && (t == TokenType::kControl || t == TokenType::kUnknown)) continue;
+    const std::string& st = vocab_.tokens[id];
+    bool any = false;
+    next.clear();
+    for (const Fragment& f : *frags) {
+      if (f.token >= 0) {
+        next.push_back(f);
+        continue;
+      }
+      size_t pos = f.offset;
+      const size_t end = f.offset + f.length;
+      while (pos < end) {
+        const size_t m = text.substr(0, end).find(st, pos);
+        if (m == std::string_view::npos) break;
+        any = true;
+        if (m > pos) next.push_back({-1, pos, m - pos});
+        next.push_back({id, 0, 0});
+        pos = m + st.size();
+      }
+      if (pos < end) next.push_back({-1, pos, end - pos});
+    }
+    if (any) frags->swap(next);
+  }
 }
 
 Status Tokenizer::from_gguf(const gguf::File& file, std::unique_ptr<Tokenizer>* out) {

@@ -1,6 +1,7 @@
 // Tokenizers built from GGUF metadata (tokenizer.ggml.*). The model kind is
-// chosen by tokenizer.ggml.model; "llama" is the SentencePiece-style BPE
-// with scores and byte fallback. Unknown kinds fail with kUnsupported.
+// chosen by tokenizer.ggml.model: "llama" is the SentencePiece-style BPE with
+// scores and byte fallback, "gpt2" the byte-level BPE with merges and a regex
+// pre-tokenizer (tokenizer.ggml.pre). Unknown kinds fail with kUnsupported.
 #pragma once
 
 #include <cstdint>
@@ -26,9 +27,14 @@ struct Vocab {
   std::vector<std::string> tokens;   // id -> text (SentencePiece uses U+2581 for space)
   std::vector<float> scores;         // empty if absent
   std::vector<TokenType> types;      // all kNormal if absent
+  std::vector<std::string> merges;   // tokenizer.ggml.merges ("left right"), BPE only
   int32_t bos = -1, eos = -1, unk = -1, pad = -1;
   bool add_bos = false, add_eos = false;
   bool add_space_prefix = true;      // tokenizer.ggml.add_space_prefix
+  // End-of-generation tokens, sorted: eos plus tokens whose text marks the end
+  // of a turn (<|im_end|>, <|eot_id|>, <end_of_turn>, ...), as llama.cpp
+  // detects them. Filled by Tokenizer::create.
+  std::vector<int32_t> eog;
 };
 
 // Reads tokenizer.ggml.* keys; kFormat names any missing or ill-typed key.
@@ -61,11 +67,26 @@ class Tokenizer {
 
   const Vocab& vocab() const { return vocab_; }
   int32_t n_vocab() const { return static_cast<int32_t>(vocab_.tokens.size()); }
-  bool is_eog(int32_t id) const { return id >= 0 && id == vocab_.eos; }
+  bool is_eog(int32_t id) const;
 
  protected:
   explicit Tokenizer(Vocab vocab) : vocab_(std::move(vocab)) {}
+
+  // Input split into raw text and special tokens.
+  struct Fragment {
+    int32_t token;  // >= 0: a special token; -1: raw text
+    size_t offset, length;
+  };
+  // Collects the special tokens (control, user-defined and unknown types with
+  // non-empty text), longest text first. Call from the constructor.
+  void init_special_tokens();
+  // llama.cpp's tokenizer_st_partition: for every special token (longest
+  // first) split the raw-text fragments at each non-overlapping occurrence.
+  // Without parse_special only user-defined tokens are matched.
+  void partition(std::string_view text, bool parse_special, std::vector<Fragment>* frags) const;
+
   Vocab vocab_;
+  std::vector<int32_t> special_tokens_;
 };
 
 }  // namespace edgellm

@@ -1,6 +1,7 @@
 // tokenizer.ggml.* metadata -> Vocab, with llama.cpp's defaults for absent keys.
 #include <string>
 
+#include "runtime/tokenizer/pretokenize.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace edgellm {
@@ -11,6 +12,7 @@ constexpr const char* kPre = "tokenizer.ggml.pre";
 constexpr const char* kTokens = "tokenizer.ggml.tokens";
 constexpr const char* kScores = "tokenizer.ggml.scores";
 constexpr const char* kTypes = "tokenizer.ggml.token_type";
+constexpr const char* kMerges = "tokenizer.ggml.merges";
 constexpr const char* kAddBos = "tokenizer.ggml.add_bos_token";
 constexpr const char* kAddEos = "tokenizer.ggml.add_eos_token";
 constexpr const char* kAddSpacePrefix = "tokenizer.ggml.add_space_prefix";
@@ -127,6 +129,22 @@ Status vocab_from_gguf(const gguf::File& file, Vocab* out) {
     v.unk = n > 0 ? 0 : -1;
     v.bos = n > 1 ? 1 : -1;
     v.eos = n > 2 ? 2 : -1;
+  } else if (v.model == "gpt2") {
+    // llama.cpp's BPE defaults: BOS = EOS = 11 (when the vocab is that
+    // large); some pre-tokenizers (LLaMA 3 family) add BOS by default.
+    const PreTokenizerInfo* pre = find_pretokenizer(v.pre);
+    v.add_bos = pre != nullptr && pre->add_bos;
+    v.add_eos = false;
+    v.add_space_prefix = false;
+    v.bos = n > 11 ? 11 : -1;
+    v.eos = n > 11 ? 11 : -1;
+    const gguf::Value* merges = nullptr;
+    EDGELLM_TRY(find_array(file, kMerges, gguf::ValueType::STRING, "string", &merges));
+    if (merges == nullptr) {
+      return Errorf(StatusCode::kFormat, "%s: BPE vocab without %s", file.path().c_str(), kMerges);
+    }
+    v.merges.reserve(merges->array.size());
+    for (const gguf::Value& m : merges->array) v.merges.emplace_back(m.str);
   } else {
     v.add_bos = false;
     v.add_eos = false;
