@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "cli/progress.h"
 
 #include <chrono>
 #include <cinttypes>
@@ -19,9 +20,12 @@ struct Loaded {
   }
 };
 
-int load_model(const std::string& path, Loaded* out) {
+int load_model(const std::string& path, Loaded* out, bool use_mmap = true) {
   auto t0 = std::chrono::steady_clock::now();
-  if (edgellm_model_load(path.c_str(), nullptr, &out->model) != EDGELLM_OK) {
+  edgellm_model_params mp;
+  edgellm_model_default_params(&mp);
+  mp.use_mmap = use_mmap ? 1 : 0;
+  if (edgellm_model_load(path.c_str(), &mp, &out->model) != EDGELLM_OK) {
     return fail_api("cannot load model");
   }
   out->load_ms =
@@ -98,7 +102,8 @@ std::string json_escape(const std::string& s) {
 int cmd_run(Args& args) {
   std::string model_path, prompt;
   double n_predict = 64, temp = 0.8, top_k = 40, top_p = 0.95, min_p = 0.05, rep = 1.0;
-  double seed = 0, threads = 0, n_ctx = 0;
+  double seed = 0, threads = 0;
+  MemoryOptions mem;
   args.value("--model", "-m", &model_path);
   args.value("--prompt", "-p", &prompt);
   args.number("--n-predict", "-n", &n_predict);
@@ -109,16 +114,16 @@ int cmd_run(Args& args) {
   args.number("--repeat-penalty", nullptr, &rep);
   args.number("--seed", nullptr, &seed);
   args.number("--threads", "-t", &threads);
-  args.number("--ctx-size", "-c", &n_ctx);
+  if (!read_memory_options(args, &mem)) return 2;
   const bool ignore_eos = args.flag("--ignore-eos");
   const bool json = args.flag("--json");
   if (!args.finish() || model_path.empty()) return fail_usage(args, "run needs -m MODEL");
 
   Loaded l;
-  if (int rc = load_model(model_path, &l)) return rc;
+  if (int rc = load_model(model_path, &l, mem.use_mmap)) return rc;
   edgellm_context_params cp;
   edgellm_context_default_params(&cp);
-  cp.n_ctx = static_cast<int32_t>(n_ctx);
+  apply_memory_options(mem, &cp);
   cp.n_threads = static_cast<int32_t>(threads);
   if (edgellm_context_create(l.model, &cp, &l.ctx) != EDGELLM_OK) return fail_api("cannot create context");
   std::vector<edgellm_token> ids;
@@ -143,13 +148,17 @@ int cmd_run(Args& args) {
   gp.callback = on_token;
   gp.user_data = &stream;
   std::vector<edgellm_token> out(static_cast<size_t>(gp.max_tokens > 0 ? gp.max_tokens : 1));
-  edgellm_generate_stats stats;
+  edgellm_generate_stats stats{};
   stats.struct_size = sizeof stats;
   const edgellm_status st =
       edgellm_generate(l.ctx, ids.data(), ids.size(), &gp, out.data(), out.size(), &stats);
   if (!json) std::printf("\n");
   std::fflush(stdout);
-  if (st != EDGELLM_OK && st != EDGELLM_ERR_CONTEXT_FULL) return fail_api("generation failed");
+  // Running out of context mid-generation keeps what was generated; a prompt
+  // that does not fit at all is an error.
+  if (st != EDGELLM_OK && !(st == EDGELLM_ERR_CONTEXT_FULL && stats.n_generated > 0)) {
+    return fail_api("generation failed");
+  }
   if (st == EDGELLM_ERR_CONTEXT_FULL) std::fprintf(stderr, "edgellm: %s\n", edgellm_last_error());
   out.resize(static_cast<size_t>(stats.n_generated));
   if (json) {
@@ -192,6 +201,8 @@ int cmd_logits(Args& args) {
   args.value("--prompt", "-p", &prompt);
   args.value("--output", "-o", &out_path);
   args.number("--threads", "-t", &threads);
+  MemoryOptions mem;
+  if (!read_memory_options(args, &mem)) return 2;
   if (!args.finish() || model_path.empty() || out_path.empty()) {
     return fail_usage(args, "logits needs -m MODEL -p PROMPT -o FILE");
   }
@@ -211,6 +222,7 @@ int cmd_logits(Args& args) {
                  : 0;
   cp.n_threads = static_cast<int32_t>(threads);
   cp.logits_all = 1;
+  cp.kv_type = mem.kv_type;
   if (edgellm_context_create(l.model, &cp, &l.ctx) != EDGELLM_OK) return fail_api("cannot create context");
   if (edgellm_evaluate(l.ctx, ids.data(), ids.size(), 1) != EDGELLM_OK) return fail_api("evaluation failed");
   std::FILE* f = std::fopen(out_path.c_str(), "wb");
@@ -241,6 +253,9 @@ int cmd_info(Args& args) {
   std::string model_path;
   args.value("--model", "-m", &model_path);
   const bool cpu = args.flag("--cpu");
+  const bool plan = args.flag("--plan");
+  MemoryOptions mem;
+  if (!read_memory_options(args, &mem)) return 2;
   if (!args.finish() || (model_path.empty() && !cpu)) {
     return fail_usage(args, "info needs -m MODEL and/or --cpu");
   }
@@ -251,7 +266,15 @@ int cmd_info(Args& args) {
     if (model_path.empty()) return 0;
   }
   Loaded l;
-  if (int rc = load_model(model_path, &l)) return rc;
+  if (int rc = load_model(model_path, &l, mem.use_mmap)) return rc;
+  if (plan) {
+    edgellm_context_params cp;
+    edgellm_context_default_params(&cp);
+    apply_memory_options(mem, &cp);
+    if (cp.n_ctx == 0) cp.n_ctx = edgellm_model_n_ctx_train(l.model);
+    if (cp.n_batch > cp.n_ctx) cp.n_batch = cp.n_ctx;
+    return print_plan(l.model, cp, mem.use_mmap);
+  }
   const size_t n = edgellm_model_describe(l.model, nullptr, 0);
   std::string text(n + 1, '\0');
   edgellm_model_describe(l.model, text.data(), text.size());
@@ -277,10 +300,13 @@ int cmd_synth(Args& args) {
   args.value("--output", "-o", &out_path);
   args.number("--seed", nullptr, &seed);
   if (!args.finish() || out_path.empty()) return fail_usage(args, "synth needs -o FILE.gguf");
-  if (edgellm_synthesize_model(preset.c_str(), type.c_str(), static_cast<uint64_t>(seed),
-                               out_path.c_str()) != EDGELLM_OK) {
+  ProgressBar bar("synth");
+  if (edgellm_synthesize_model_ex(preset.c_str(), type.c_str(), static_cast<uint64_t>(seed),
+                                  out_path.c_str(), &ProgressBar::callback, &bar) != EDGELLM_OK) {
+    bar.finish();
     return fail_api("cannot synthesize model");
   }
+  bar.finish();
   std::fprintf(stderr, "wrote %s (preset %s, type %s)\n", out_path.c_str(), preset.c_str(),
                type.c_str());
   return 0;

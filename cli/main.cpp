@@ -13,11 +13,18 @@ void usage() {
                "commands:\n"
                "  run       -m MODEL -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P]\n"
                "            [--min-p P] [--repeat-penalty R] [--seed S] [-t THREADS] [-c CTX]\n"
-               "            [--ignore-eos] [--json]\n"
+               "            [--ignore-eos] [--json] [-b BATCH] [--kv-type f16|f32|q8_0] [--no-mmap]\n"
+               "            [--mlock]\n"
                "  tokenize  -m MODEL -p TEXT\n"
-               "  logits    -m MODEL -p PROMPT -o FILE\n"
+               "  logits    -m MODEL -p PROMPT -o FILE [--kv-type f32|f16|q8_0] [-t THREADS]\n"
                "  info      [-m MODEL] [--cpu]   model summary; --cpu: SIMD features and kernels\n"
-               "  synth     --preset NAME --type TYPE -o FILE.gguf   (presets: tiny)\n"
+               "  synth     --preset NAME --type TYPE -o FILE.gguf [--seed S]\n"
+               "            presets: tiny, tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, qwen3-0.6b,\n"
+               "            smollm2-135m, gemma-3-1b, lfm2-350m; types: f32 f16 bf16 q8_0 q4_0 q4_1\n"
+               "            q5_0 q5_1 q2_k q3_k q3_k_m q4_k q4_k_m q5_k q5_k_m q6_k\n"
+               "  quantize  IN.gguf OUT.gguf TYPE [-t THREADS]   (F32/F16/BF16 weights in)\n"
+               "  bench     -m MODEL [-p 512] [-n 128] [-t LIST] [-r REPS] [--pmu EVENTS]\n"
+               "            [-o md|json|csv] [--profile]\n"
                "  version\n");
 }
 
@@ -35,6 +42,8 @@ int main(int argc, char** argv) {
   if (cmd == "logits") return cli::cmd_logits(args);
   if (cmd == "info") return cli::cmd_info(args);
   if (cmd == "synth") return cli::cmd_synth(args);
+  if (cmd == "quantize") return cli::cmd_quantize(args);
+  if (cmd == "bench") return cli::cmd_bench(args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("edgellm %s\n", edgellm_version());
     return 0;
