@@ -103,8 +103,16 @@ fi
 
 # 4. aarch64 cross build, tests under qemu for each CPU model.
 if build aarch64 bash -c "cmake --preset aarch64 && cmake --build build/aarch64 -j $JOBS"; then
+  # Each emulated CPU runs the suite on the best kernel path it offers
+  # (natively every path is exercised; under emulation one per CPU is enough).
   for cpu in $QEMU_CPUS; do
-    QEMU_CPU=$cpu run_ctest "aarch64-$cpu" build/aarch64
+    case $cpu in
+      cortex-a53|cortex-a72) isa=neon ;;
+      cortex-a76) isa=dotprod ;;
+      *) isa=i8mm ;;
+    esac
+    echo "(qemu -cpu $cpu: EDGELLM_ISA=$isa)"
+    QEMU_CPU=$cpu EDGELLM_ISA=$isa run_ctest "aarch64-$cpu" build/aarch64
   done
 fi
 
