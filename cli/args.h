@@ -54,6 +54,17 @@ class Args {
     *out = d;
     return true;
   }
+  // Next unused argument (read options first); false when none is left.
+  bool positional(std::string* out) {
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (!used_[i]) {
+        used_[i] = true;
+        *out = items_[i];
+        return true;
+      }
+    }
+    return false;
+  }
   // Call after all options were read: reports the first unknown argument.
   bool finish() {
     for (size_t i = 0; i < items_.size() && error_.empty(); ++i) {

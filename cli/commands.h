@@ -11,6 +11,8 @@ int cmd_tokenize(Args& args);
 int cmd_logits(Args& args);
 int cmd_info(Args& args);
 int cmd_synth(Args& args);
+int cmd_quantize(Args& args);  // cli/quantize_cmd.cpp
+int cmd_bench(Args& args);     // cli/bench_cmd.cpp
 
 // Memory options shared by run and info (cli/memory_options.cpp).
 struct MemoryOptions {

@@ -203,12 +203,37 @@ EDGELLM_API edgellm_status edgellm_generate(edgellm_context* ctx, const edgellm_
                                             edgellm_generate_stats* stats);
 
 /* ---- synthetic models ---- */
-/* Writes a GGUF model with deterministic, well-scaled random weights and a
-   synthetic SentencePiece vocabulary, so demos and tests need no download.
-   preset: "tiny" (llama arch, 4 layers, n_embd 128); type: "f32", "f16",
-   "q8_0" or "q4_0". */
+/* Writes a GGUF model with deterministic, well-scaled random weights, the
+   tensor shapes and metadata of a real model and a synthetic vocabulary of
+   its size and style, so demos, tests and benchmarks need no download.
+   preset: "tiny" (llama arch, 4 layers, n_embd 128), "tinyllama-1.1b",
+   "llama-3.2-1b", "qwen2.5-0.5b", "qwen3-0.6b", "smollm2-135m", "gemma-3-1b",
+   "lfm2-350m" (and small "tiny-llama3", "tiny-qwen2", "tiny-qwen3",
+   "tiny-gemma3", "tiny-lfm2"); type: as for edgellm_quantize_model. */
 EDGELLM_API edgellm_status edgellm_synthesize_model(const char* preset, const char* type,
                                                     uint64_t seed, const char* path);
+
+/* Progress of a long file operation: bytes written so far of the total, and
+   the name of the tensor just written. */
+typedef void (*edgellm_progress_fn)(uint64_t done, uint64_t total, const char* what, void* user);
+
+/* edgellm_synthesize_model with a progress callback (may be NULL). The file
+   is streamed one tensor at a time. */
+EDGELLM_API edgellm_status edgellm_synthesize_model_ex(const char* preset, const char* type,
+                                                       uint64_t seed, const char* path,
+                                                       edgellm_progress_fn progress, void* user);
+
+/* ---- quantization ---- */
+/* Converts a GGUF model with F32/F16/BF16 weights into `type`: "f32", "f16",
+   "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k", "q4_k",
+   "q5_k", "q6_k" (pure: every weight matrix in that type, except where its
+   row length does not fit), or llama.cpp's per-tensor mixes "q3_k_m",
+   "q4_k_m", "q5_k_m" (and its rules for the others: output head in Q6_K,
+   ...). 1-D tensors are copied. Streams one tensor at a time; n_threads <= 0
+   uses every core; progress may be NULL. */
+EDGELLM_API edgellm_status edgellm_quantize_model(const char* in_path, const char* out_path,
+                                                  const char* type, int32_t n_threads,
+                                                  edgellm_progress_fn progress, void* user);
 
 /* ---- CPU and kernels ---- */
 /* Writes a NUL-terminated multi-line report into buf: CPU features detected,

@@ -113,8 +113,10 @@ class File {
   std::unordered_map<std::string_view, size_t> tensor_index_;
 };
 
-// Builds GGUF v3 files (tests, synthetic models). Tensor data are copied at
-// add time and write() builds the image in memory: meant for small models.
+// Builds GGUF v3 files (tests, synthetic models, the quantizer). Tensors
+// added with add_tensor() are copied at add time; add_tensor_lazy() tensors
+// are produced by their fill callback one at a time while write() streams
+// the file, so only one tensor's bytes are in memory at once (multi-GB files).
 // general.alignment is written (as UINT32) only when alignment != 32; do not
 // also add it by hand in that case. An alignment that is not a power of two
 // <= 2^31 makes write() fail and to_bytes() return an empty vector.
@@ -144,7 +146,22 @@ class Writer {
   Status add_tensor(const std::string& name, DType type, const std::vector<int64_t>& ne,
                     const void* data, size_t n_bytes);
 
+  // Lazy tensor: fill(ctx, dst, n_bytes) writes exactly n_bytes of `type`
+  // data into dst when write() reaches it; a failing fill aborts the write.
+  // ctx must stay valid until write()/to_bytes() returns.
+  using FillFn = Status (*)(void* ctx, uint8_t* dst, size_t n_bytes);
+  Status add_tensor_lazy(const std::string& name, DType type, const std::vector<int64_t>& ne,
+                         FillFn fill, void* ctx);
+  // Called after each tensor's data is written: bytes written so far (data
+  // section), total bytes, name of the tensor just written.
+  using ProgressFn = void (*)(void* ctx, uint64_t done, uint64_t total, const char* name);
+  void set_progress(ProgressFn progress, void* ctx) {
+    progress_ = progress;
+    progress_ctx_ = ctx;
+  }
+
   Status write(const std::string& path) const;
+  // The whole image in memory (calls lazy fills); empty on error.
   std::vector<uint8_t> to_bytes() const;
 
  private:
@@ -153,7 +170,15 @@ class Writer {
     DType type;
     std::vector<int64_t> ne;
     std::vector<uint8_t> data;
+    size_t n_bytes = 0;
+    FillFn fill = nullptr;  // set for lazy tensors (data stays empty)
+    void* fill_ctx = nullptr;
   };
+  Status check_tensor(const std::string& name, DType type, const std::vector<int64_t>& ne,
+                      size_t* n_bytes) const;
+  std::vector<uint8_t> header_bytes() const;
+  ProgressFn progress_ = nullptr;
+  void* progress_ctx_ = nullptr;
   uint64_t alignment_;
   uint64_t n_kv_ = 0;
   std::vector<uint8_t> kv_bytes_;

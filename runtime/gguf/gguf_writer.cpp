@@ -105,8 +105,8 @@ void Writer::add_raw(const std::string& key, ValueType type, const std::vector<u
   ++n_kv_;
 }
 
-Status Writer::add_tensor(const std::string& name, DType type, const std::vector<int64_t>& ne,
-                          const void* data, size_t n_bytes) {
+Status Writer::check_tensor(const std::string& name, DType type, const std::vector<int64_t>& ne,
+                            size_t* n_bytes) const {
   if (ne.empty() || ne.size() > 4) {
     return Errorf(StatusCode::kInvalidArgument,
                   "gguf writer: tensor '%s' has %zu dimensions (must be 1..4)", name.c_str(),
@@ -136,22 +136,41 @@ Status Writer::add_tensor(const std::string& name, DType type, const std::vector
                   "gguf writer: tensor '%s' row length %" PRId64 " is invalid for type %s",
                   name.c_str(), ne[0], dtype_name(type));
   }
+  *n_bytes = expected;
+  return Status::Ok();
+}
+
+Status Writer::add_tensor(const std::string& name, DType type, const std::vector<int64_t>& ne,
+                          const void* data, size_t n_bytes) {
+  size_t expected = 0;
+  EDGELLM_TRY(check_tensor(name, type, ne, &expected));
   if (expected != n_bytes) {
     return Errorf(StatusCode::kInvalidArgument,
                   "gguf writer: tensor '%s' needs %zu bytes of %s data, got %zu", name.c_str(),
                   expected, dtype_name(type), n_bytes);
   }
-  PendingTensor t{name, type, ne, {}};
+  PendingTensor t{name, type, ne, {}, n_bytes, nullptr, nullptr};
   const uint8_t* src = static_cast<const uint8_t*>(data);
   t.data.assign(src, src + n_bytes);
   tensors_.push_back(std::move(t));
   return Status::Ok();
 }
 
-std::vector<uint8_t> Writer::to_bytes() const {
-  std::vector<uint8_t> out;
-  if (!valid_alignment(alignment_)) return out;  // write() reports this
+Status Writer::add_tensor_lazy(const std::string& name, DType type, const std::vector<int64_t>& ne,
+                               FillFn fill, void* ctx) {
+  if (!fill) {
+    return Errorf(StatusCode::kInvalidArgument, "gguf writer: tensor '%s' has no fill function",
+                  name.c_str());
+  }
+  size_t n_bytes = 0;
+  EDGELLM_TRY(check_tensor(name, type, ne, &n_bytes));
+  tensors_.push_back(PendingTensor{name, type, ne, {}, n_bytes, fill, ctx});
+  return Status::Ok();
+}
 
+// Magic, counts, metadata and the tensor table, padded to the alignment.
+std::vector<uint8_t> Writer::header_bytes() const {
+  std::vector<uint8_t> out;
   const bool write_alignment = alignment_ != kDefaultAlignment;
   put_bytes(&out, "GGUF", 4);
   put<uint32_t>(&out, 3);
@@ -171,11 +190,23 @@ std::vector<uint8_t> Writer::to_bytes() const {
     for (int64_t d : t.ne) put<uint64_t>(&out, static_cast<uint64_t>(d));
     put<uint32_t>(&out, static_cast<uint32_t>(t.type));
     put<uint64_t>(&out, offset);
-    offset = align_up(offset + t.data.size(), alignment_);
+    offset = align_up(offset + t.n_bytes, alignment_);
   }
   out.resize(align_up(out.size(), alignment_), 0);
+  return out;
+}
+
+std::vector<uint8_t> Writer::to_bytes() const {
+  if (!valid_alignment(alignment_)) return {};  // write() reports this
+  std::vector<uint8_t> out = header_bytes();
   for (const PendingTensor& t : tensors_) {
-    put_bytes(&out, t.data.data(), t.data.size());
+    if (t.fill) {
+      const size_t old = out.size();
+      out.resize(old + t.n_bytes);
+      if (!t.fill(t.fill_ctx, out.data() + old, t.n_bytes).ok()) return {};
+    } else {
+      put_bytes(&out, t.data.data(), t.data.size());
+    }
     out.resize(align_up(out.size(), alignment_), 0);
   }
   return out;
@@ -187,20 +218,52 @@ Status Writer::write(const std::string& path) const {
                   "%s: gguf writer alignment %" PRIu64 " is not a power of two <= 2^31",
                   path.c_str(), alignment_);
   }
-  // Files written here are test and synthetic models (small), so building
-  // the image in memory first keeps one code path for layout.
-  const std::vector<uint8_t> bytes = to_bytes();
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) {
     return Errorf(StatusCode::kIo, "%s: cannot create: %s", path.c_str(), std::strerror(errno));
   }
-  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  const int saved = errno;
-  if (std::fclose(f) != 0 || !ok) {
-    return Errorf(StatusCode::kIo, "%s: write failed: %s", path.c_str(),
-                  std::strerror(ok ? errno : saved));
+  uint64_t total = 0;
+  for (const PendingTensor& t : tensors_) total += align_up(t.n_bytes, alignment_);
+  Status st = Status::Ok();
+  auto put_file = [&](const void* p, size_t n) {
+    if (st.ok() && n > 0 && std::fwrite(p, 1, n, f) != n) {
+      st = Errorf(StatusCode::kIo, "%s: write failed: %s", path.c_str(), std::strerror(errno));
+    }
+  };
+  const std::vector<uint8_t> header = header_bytes();
+  put_file(header.data(), header.size());
+  // Streams tensor by tensor: a lazy tensor's bytes live only while written.
+  std::vector<uint8_t> buf;
+  const uint8_t zeros[64] = {};
+  uint64_t done = 0;
+  for (size_t i = 0; i < tensors_.size() && st.ok(); ++i) {
+    const PendingTensor& t = tensors_[i];
+    if (t.fill) {
+      buf.resize(t.n_bytes);
+      Status fs = t.fill(t.fill_ctx, buf.data(), t.n_bytes);
+      if (!fs.ok()) {
+        st = fs;
+        break;
+      }
+      put_file(buf.data(), t.n_bytes);
+    } else {
+      put_file(t.data.data(), t.data.size());
+    }
+    size_t pad = static_cast<size_t>(align_up(t.n_bytes, alignment_) - t.n_bytes);
+    while (pad > 0) {
+      const size_t n = pad < sizeof zeros ? pad : sizeof zeros;
+      put_file(zeros, n);
+      pad -= n;
+    }
+    done += align_up(t.n_bytes, alignment_);
+    if (progress_ && st.ok()) progress_(progress_ctx_, done, total, t.name.c_str());
   }
-  return Status::Ok();
+  std::vector<uint8_t>().swap(buf);
+  if (std::fclose(f) != 0 && st.ok()) {
+    st = Errorf(StatusCode::kIo, "%s: write failed: %s", path.c_str(), std::strerror(errno));
+  }
+  if (!st.ok()) std::remove(path.c_str());
+  return st;
 }
 
 }  // namespace edgellm::gguf
