@@ -33,11 +33,12 @@ int load_model(const std::string& path, Loaded* out, bool use_mmap = true) {
   return 0;
 }
 
-int tokenize(edgellm_model* model, const std::string& text, std::vector<edgellm_token>* out) {
+int tokenize(edgellm_model* model, const std::string& text, std::vector<edgellm_token>* out,
+             bool add_special = true, bool parse_special = false) {
   size_t n = 0;
   out->assign(text.size() + 8, 0);
-  if (edgellm_tokenize(model, text.data(), text.size(), 1, 0, out->data(), out->size(), &n) !=
-      EDGELLM_OK) {
+  if (edgellm_tokenize(model, text.data(), text.size(), add_special ? 1 : 0, parse_special ? 1 : 0,
+                       out->data(), out->size(), &n) != EDGELLM_OK) {
     return fail_api("cannot tokenize");
   }
   out->resize(n);
@@ -182,13 +183,18 @@ int cmd_tokenize(Args& args) {
   std::string model_path, text;
   args.value("--model", "-m", &model_path);
   const bool has_text = args.value("--prompt", "-p", &text);
+  // --no-special: no BOS/EOS and special-token text kept as text (the
+  // setting of llama.cpp's vocab tests); --parse-special: special-token text
+  // (e.g. <|im_end|>) becomes that token.
+  const bool no_special = args.flag("--no-special");
+  const bool parse_special = args.flag("--parse-special");
   if (!args.finish() || model_path.empty() || !has_text) {
-    return fail_usage(args, "tokenize needs -m MODEL -p TEXT");
+    return fail_usage(args, "tokenize needs -m MODEL -p TEXT [--no-special] [--parse-special]");
   }
   Loaded l;
   if (int rc = load_model(model_path, &l)) return rc;
   std::vector<edgellm_token> ids;
-  if (int rc = tokenize(l.model, text, &ids)) return rc;
+  if (int rc = tokenize(l.model, text, &ids, !no_special, parse_special)) return rc;
   print_token_array(ids);
   std::printf("\n");
   return 0;

@@ -15,7 +15,7 @@ void usage() {
                "            [--min-p P] [--repeat-penalty R] [--seed S] [-t THREADS] [-c CTX]\n"
                "            [--ignore-eos] [--json] [-b BATCH] [--kv-type f16|f32|q8_0] [--no-mmap]\n"
                "            [--mlock]\n"
-               "  tokenize  -m MODEL -p TEXT\n"
+               "  tokenize  -m MODEL -p TEXT [--no-special] [--parse-special]\n"
                "  logits    -m MODEL -p PROMPT -o FILE [--kv-type f32|f16|q8_0] [-t THREADS]\n"
                "  info      [-m MODEL] [--cpu]   model summary; --cpu: SIMD features and kernels\n"
                "  synth     --preset NAME --type TYPE -o FILE.gguf [--seed S]\n"

@@ -242,6 +242,28 @@ EDGELLM_API edgellm_status edgellm_quantize_model(const char* in_path, const cha
    each weight type runs. Returns the length it needed (excluding NUL). */
 EDGELLM_API size_t edgellm_cpu_info(char* buf, size_t size);
 
+/* ---- chat templates ---- */
+/* Renders a conversation as prompt text in a chat template family's format.
+   family: NULL recognises the family from the model's tokenizer.chat_template
+   (EDGELLM_ERR_UNSUPPORTED when the model has none or it is not recognised);
+   otherwise a family name: "chatml" (Qwen, SmolLM, LFM2), "llama3", "llama2",
+   "mistral", "gemma" or "phi3" (aliases such as "qwen2" or "gemma3" work
+   too). model may be NULL when family is given. roles[i] / contents[i] are
+   NUL-terminated ("system", "user", "assistant"). add_generation_prompt != 0
+   appends the assistant header. The text has no BOS: tokenize it with
+   add_special = 1 and parse_special = 1. Writes NUL-terminated text into buf
+   (when size > 0); *length (may be NULL) receives the full length. A text
+   longer than size - 1 is reported as EDGELLM_ERR_INVALID_ARGUMENT. */
+EDGELLM_API edgellm_status edgellm_chat_apply(const edgellm_model* model, const char* family,
+                                              const char* const* roles,
+                                              const char* const* contents, size_t n_messages,
+                                              int add_generation_prompt, char* buf, size_t size,
+                                              size_t* length);
+/* Canonical name of the family the model's chat template is recognised as
+   (a static string), or NULL when there is no template or it is not
+   recognised (edgellm_last_error says why). */
+EDGELLM_API const char* edgellm_chat_family(const edgellm_model* model);
+
 #ifdef __cplusplus
 }
 #endif
