@@ -1,8 +1,283 @@
-// edgellm bench (placeholder until the benchmark lands).
+// edgellm bench: prefill (pp) and decode (tg) throughput in the spirit of
+// llama-bench, with perf counters per token (pmu/, software fallback stated
+// in every output), weight bytes per token and the achieved bandwidth.
+//
+//   edgellm bench -m MODEL [-p 512] [-n 128] [-t 1,2] [-r 5] [--pmu EVENTS]
+//                 [-o md|json|csv] [--no-pmu]
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "cli/commands.h"
+#include "pmu/pmu.h"
 
 namespace cli {
 
-int cmd_bench(Args& args) { return fail_usage(args, "bench: not implemented yet"); }
+namespace pmu = edgellm::pmu;
+namespace {
+
+struct TestResult {
+  std::string test;  // "pp512" / "tg128"
+  int threads = 0;
+  int n_prompt = 0, n_gen = 0;
+  double tps_mean = 0, tps_std = 0;
+  double seconds_mean = 0;
+  std::vector<std::pair<std::string, double>> counters;  // per token
+  std::string counters_source;
+  double gbps = 0;  // weight bytes per token x tokens/s (decode); 0 for prefill
+};
+
+std::vector<int> parse_list(const std::string& s, bool* ok) {
+  std::vector<int> out;
+  size_t pos = 0;
+  *ok = true;
+  while (pos <= s.size()) {
+    const size_t c = std::min(s.find(',', pos), s.size());
+    const std::string item = s.substr(pos, c - pos);
+    char* end = nullptr;
+    const long v = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v <= 0) {
+      *ok = false;
+      return out;
+    }
+    out.push_back(static_cast<int>(v));
+    pos = c + 1;
+  }
+  return out;
+}
+
+const char* ftype_name(long ft) {
+  static const std::map<long, const char*> names = {
+      {0, "F32"},    {1, "F16"},     {2, "Q4_0"},    {3, "Q4_1"},    {7, "Q8_0"},
+      {8, "Q5_0"},   {9, "Q5_1"},    {10, "Q2_K"},   {11, "Q3_K_S"}, {12, "Q3_K_M"},
+      {13, "Q3_K_L"}, {14, "Q4_K_S"}, {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"},
+      {18, "Q6_K"},  {32, "BF16"}};
+  auto it = names.find(ft);
+  return it == names.end() ? "?" : it->second;
+}
+
+std::string meta(edgellm_model* m, const char* key) {
+  char buf[256];
+  if (edgellm_model_meta(m, key, buf, sizeof buf) < 0) return "";
+  return buf;
+}
+
+std::string base_name(const std::string& p) {
+  const size_t s = p.find_last_of('/');
+  return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+void mean_std(const std::vector<double>& v, double* mean, double* sd) {
+  double m = 0;
+  for (double x : v) m += x;
+  m /= static_cast<double>(v.size());
+  double s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  *mean = m;
+  *sd = v.size() > 1 ? std::sqrt(s / static_cast<double>(v.size() - 1)) : 0.0;
+}
+
+// One test: reps timed runs after a warm-up; counters accumulated over reps.
+bool run_test(edgellm_context* ctx, const std::vector<edgellm_token>& toks, bool decode,
+              int reps, pmu::Counters* counters, TestResult* r) {
+  auto once = [&]() -> double {
+    edgellm_context_reset(ctx);
+    const auto t0 = std::chrono::steady_clock::now();
+    if (decode) {
+      for (edgellm_token t : toks) {
+        if (edgellm_evaluate(ctx, &t, 1, 0) != EDGELLM_OK) return -1;
+      }
+    } else if (edgellm_evaluate(ctx, toks.data(), toks.size(), 0) != EDGELLM_OK) {
+      return -1;
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  if (once() < 0) return false;  // warm-up
+  std::vector<double> tps;
+  std::vector<pmu::Reading> acc;
+  double secs = 0;
+  for (int i = 0; i < reps; ++i) {
+    if (counters) counters->start();
+    const double s = once();
+    if (counters) {
+      counters->stop();
+      std::vector<pmu::Reading> rd = counters->read();
+      if (acc.empty()) acc = rd;
+      else for (size_t k = 0; k < acc.size() && k < rd.size(); ++k) acc[k].value += rd[k].value;
+    }
+    if (s < 0) return false;
+    secs += s;
+    tps.push_back(static_cast<double>(toks.size()) / s);
+  }
+  mean_std(tps, &r->tps_mean, &r->tps_std);
+  r->seconds_mean = secs / reps;
+  const double n_tok = static_cast<double>(toks.size()) * reps;
+  for (const pmu::Reading& rd : acc) r->counters.emplace_back(rd.name, rd.value / n_tok);
+  return true;
+}
+
+std::string fmt_num(double v) {
+  char buf[64];
+  if (v != 0 && (std::fabs(v) >= 1e6 || std::fabs(v) < 1e-2)) std::snprintf(buf, sizeof buf, "%.3e", v);
+  else std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+}  // namespace
+
+int cmd_bench(Args& args) {
+  std::string model_path, threads_s = "0", pmu_events = "default", out_fmt = "md";
+  double n_prompt = 512, n_gen = 128, reps = 5;
+  args.value("--model", "-m", &model_path);
+  args.number("--n-prompt", "-p", &n_prompt);
+  args.number("--n-gen", "-n", &n_gen);
+  args.value("--threads", "-t", &threads_s);
+  args.number("--repetitions", "-r", &reps);
+  args.value("--pmu", nullptr, &pmu_events);
+  args.value("--output", "-o", &out_fmt);
+  const bool no_pmu = args.flag("--no-pmu");
+  if (!args.finish() || model_path.empty()) {
+    return fail_usage(args, "bench needs -m MODEL [-p 512] [-n 128] [-t LIST] [-r REPS] "
+                            "[--pmu EVENTS|--no-pmu] [-o md|json|csv]");
+  }
+  bool ok_list = true;
+  std::vector<int> threads = threads_s == "0" ? std::vector<int>{0} : parse_list(threads_s, &ok_list);
+  if (!ok_list || reps < 1 || n_prompt < 0 || n_gen < 0 ||
+      (out_fmt != "md" && out_fmt != "json" && out_fmt != "csv")) {
+    return fail_usage(args, "bench: bad -t, -r, -p, -n or -o value");
+  }
+  std::vector<pmu::EventSpec> events;
+  std::string err;
+  if (!no_pmu && !pmu::resolve_events(pmu_events, &events, &err)) {
+    return fail_usage(args, ("bench: --pmu: " + err).c_str());
+  }
+
+  edgellm_model_params mp;
+  edgellm_model_default_params(&mp);
+  edgellm_model* model = nullptr;
+  if (edgellm_model_load(model_path.c_str(), &mp, &model) != EDGELLM_OK) return fail_api("cannot load model");
+  const int n_vocab = edgellm_model_n_vocab(model);
+  const uint64_t wbytes = edgellm_model_weight_bytes_per_token(model);
+  std::string name = meta(model, "general.name");
+  if (name.empty()) name = base_name(model_path);
+  const std::string ft = meta(model, "general.file_type");
+  const std::string type = ft.empty() ? "?" : ftype_name(std::strtol(ft.c_str(), nullptr, 10));
+
+  // Deterministic token ids spread over the vocabulary.
+  auto make_tokens = [&](int n, uint32_t seed) {
+    std::vector<edgellm_token> t(static_cast<size_t>(n));
+    uint32_t x = seed;
+    for (auto& v : t) {
+      x = x * 1664525u + 1013904223u;
+      v = static_cast<edgellm_token>((x >> 8) % static_cast<uint32_t>(n_vocab));
+    }
+    return t;
+  };
+
+  std::vector<TestResult> results;
+  std::string source_note;
+  for (int nt : threads) {
+    edgellm_context_params cp;
+    edgellm_context_default_params(&cp);
+    cp.n_threads = nt;
+    cp.n_ctx = static_cast<int32_t>(std::max(n_prompt, n_gen)) + 16;
+    cp.n_batch = std::max(1, static_cast<int>(n_prompt));
+    edgellm_context* ctx = nullptr;
+    if (edgellm_context_create(model, &cp, &ctx) != EDGELLM_OK) {
+      edgellm_model_free(model);
+      return fail_api("cannot create context");
+    }
+    int actual_threads = nt;
+    if (actual_threads == 0) {
+      char buf[512];
+      edgellm_context_threads(ctx, buf, sizeof buf);
+      actual_threads = std::atoi(buf);  // description starts with the count
+      if (actual_threads <= 0) actual_threads = 0;
+    }
+    std::unique_ptr<pmu::Counters> counters;
+    if (!no_pmu) {
+      pmu::Options po;
+      po.all_threads = true;  // the context's worker threads exist now
+      counters = pmu::Counters::open(events, po, &err);
+      if (counters) source_note = counters->describe_source();
+    }
+    for (int phase = 0; phase < 2; ++phase) {
+      const bool decode = phase == 1;
+      const int n = static_cast<int>(decode ? n_gen : n_prompt);
+      if (n == 0) continue;
+      TestResult r;
+      r.test = (decode ? "tg" : "pp") + std::to_string(n);
+      r.threads = actual_threads;
+      r.n_prompt = decode ? 0 : n;
+      r.n_gen = decode ? n : 0;
+      if (!run_test(ctx, make_tokens(n, decode ? 7u : 1u), decode, static_cast<int>(reps),
+                    counters.get(), &r)) {
+        edgellm_context_free(ctx);
+        edgellm_model_free(model);
+        return fail_api("evaluation failed");
+      }
+      r.counters_source = counters ? (counters->source() == pmu::Source::kHardware ? "hardware" : "software") : "none";
+      r.gbps = decode ? static_cast<double>(wbytes) * r.tps_mean / 1e9 : 0.0;
+      results.push_back(r);
+    }
+    edgellm_context_free(ctx);
+  }
+  edgellm_model_free(model);
+
+  if (out_fmt == "json") {
+    std::printf("[\n");
+    for (size_t i = 0; i < results.size(); ++i) {
+      const TestResult& r = results[i];
+      std::printf("  {\"model\": \"%s\", \"type\": \"%s\", \"threads\": %d, \"test\": \"%s\", "
+                  "\"n_prompt\": %d, \"n_gen\": %d, \"tokens_per_second_mean\": %.4f, "
+                  "\"tokens_per_second_stddev\": %.4f, \"counters\": {",
+                  json_escape(name).c_str(), type.c_str(), r.threads, r.test.c_str(), r.n_prompt,
+                  r.n_gen, r.tps_mean, r.tps_std);
+      for (size_t k = 0; k < r.counters.size(); ++k) {
+        std::printf("%s\"%s\": %.6g", k ? ", " : "", r.counters[k].first.c_str(), r.counters[k].second);
+      }
+      std::printf("}, \"counters_source\": \"%s\"}%s\n", r.counters_source.c_str(),
+                  i + 1 < results.size() ? "," : "");
+    }
+    std::printf("]\n");
+  } else if (out_fmt == "csv") {
+    std::printf("model,type,threads,test,n_prompt,n_gen,tokens_per_second_mean,"
+                "tokens_per_second_stddev,weight_bytes_per_token,gb_per_s,counters_source");
+    if (!results.empty()) for (const auto& c : results[0].counters) std::printf(",%s_per_token", c.first.c_str());
+    std::printf("\n");
+    for (const TestResult& r : results) {
+      std::printf("\"%s\",%s,%d,%s,%d,%d,%.4f,%.4f,%" PRIu64 ",%.3f,%s", name.c_str(), type.c_str(),
+                  r.threads, r.test.c_str(), r.n_prompt, r.n_gen, r.tps_mean, r.tps_std, wbytes,
+                  r.gbps, r.counters_source.c_str());
+      for (const auto& c : r.counters) std::printf(",%.6g", c.second);
+      std::printf("\n");
+    }
+  } else {
+    std::vector<std::string> cnames;
+    if (!results.empty()) for (const auto& c : results[0].counters) cnames.push_back(c.first);
+    std::printf("| model | type | weights MiB/token | threads | test | t/s | GB/s |");
+    for (const auto& c : cnames) std::printf(" %s/token |", c.c_str());
+    std::printf("\n|---|---|---:|---:|---|---:|---:|");
+    for (size_t i = 0; i < cnames.size(); ++i) std::printf("---:|");
+    std::printf("\n");
+    for (const TestResult& r : results) {
+      std::printf("| %s | %s | %.1f | %d | %s | %.2f ± %.2f | %s |", name.c_str(), type.c_str(),
+                  static_cast<double>(wbytes) / 1048576.0, r.threads, r.test.c_str(), r.tps_mean,
+                  r.tps_std, r.gbps > 0 ? fmt_num(r.gbps).c_str() : "-");
+      for (const auto& c : r.counters) std::printf(" %s |", fmt_num(c.second).c_str());
+      std::printf("\n");
+    }
+    if (!no_pmu) std::printf("\ncounters: %s\n", source_note.empty() ? ("unavailable: " + err).c_str() : source_note.c_str());
+  }
+  if (!no_pmu && out_fmt != "md") std::fprintf(stderr, "counters: %s\n", source_note.c_str());
+  return 0;
+}
 
 }  // namespace cli

@@ -223,6 +223,12 @@ EDGELLM_API edgellm_status edgellm_synthesize_model_ex(const char* preset, const
                                                        uint64_t seed, const char* path,
                                                        edgellm_progress_fn progress, void* user);
 
+/* ---- benchmarking ---- */
+/* Bytes of weights one decode step reads: every weight matrix, the token
+   embedding only when it is also the output head (the memory-bandwidth
+   roofline is this divided by the read bandwidth). 0 for NULL. */
+EDGELLM_API uint64_t edgellm_model_weight_bytes_per_token(const edgellm_model* model);
+
 /* ---- quantization ---- */
 /* Converts a GGUF model with F32/F16/BF16 weights into `type`: "f32", "f16",
    "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k", "q4_k",
