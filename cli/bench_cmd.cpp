@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/commands.h"
@@ -123,6 +124,43 @@ bool run_test(edgellm_context* ctx, const std::vector<edgellm_token>& toks, bool
   return true;
 }
 
+// Best-of-3 read bandwidth (GB/s) of a 512 MiB buffer summed by n threads:
+// the memory roofline for decode is this divided by weight bytes per token.
+double measure_read_bandwidth(int n_threads) {
+  const size_t n = (size_t{512} << 20) / sizeof(uint64_t);
+  std::vector<uint64_t> buf(n);
+  for (size_t i = 0; i < n; ++i) buf[i] = i;
+  if (n_threads < 1) n_threads = 1;
+  double best = 0;
+  std::vector<uint64_t> sums(static_cast<size_t>(n_threads));
+  for (int rep = 0; rep < 3; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> ts;
+    for (int t = 0; t < n_threads; ++t) {
+      ts.emplace_back([&, t] {
+        const size_t b = n * t / n_threads, e = n * (t + 1) / n_threads;
+        uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        size_t i = b;
+        for (; i + 4 <= e; i += 4) {
+          s0 += buf[i];
+          s1 += buf[i + 1];
+          s2 += buf[i + 2];
+          s3 += buf[i + 3];
+        }
+        for (; i < e; ++i) s0 += buf[i];
+        sums[t] = s0 + s1 + s2 + s3;
+      });
+    }
+    for (std::thread& th : ts) th.join();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, static_cast<double>(n * sizeof(uint64_t)) / s / 1e9);
+  }
+  uint64_t total = 0;
+  for (uint64_t v : sums) total += v;
+  if (total == 42) std::fprintf(stderr, " ");  // keeps the sums live
+  return best;
+}
+
 std::string fmt_num(double v) {
   char buf[64];
   if (v != 0 && (std::fabs(v) >= 1e6 || std::fabs(v) < 1e-2)) std::snprintf(buf, sizeof buf, "%.3e", v);
@@ -143,9 +181,10 @@ int cmd_bench(Args& args) {
   args.value("--pmu", nullptr, &pmu_events);
   args.value("--output", "-o", &out_fmt);
   const bool no_pmu = args.flag("--no-pmu");
+  const bool roofline = args.flag("--roofline");
   if (!args.finish() || model_path.empty()) {
     return fail_usage(args, "bench needs -m MODEL [-p 512] [-n 128] [-t LIST] [-r REPS] "
-                            "[--pmu EVENTS|--no-pmu] [-o md|json|csv]");
+                            "[--pmu EVENTS|--no-pmu] [-o md|json|csv] [--roofline]");
   }
   bool ok_list = true;
   std::vector<int> threads = threads_s == "0" ? std::vector<int>{0} : parse_list(threads_s, &ok_list);
@@ -275,6 +314,15 @@ int cmd_bench(Args& args) {
       std::printf("\n");
     }
     if (!no_pmu) std::printf("\ncounters: %s\n", source_note.empty() ? ("unavailable: " + err).c_str() : source_note.c_str());
+    if (roofline) {
+      for (int nt : threads) {
+        const int t = nt > 0 ? nt : static_cast<int>(std::thread::hardware_concurrency());
+        const double bw = measure_read_bandwidth(t);
+        std::printf("roofline (%d threads): read bandwidth %.2f GB/s, %.1f MiB of weights per token "
+                    "-> at most %.2f tokens/s for decode\n", t, bw,
+                    static_cast<double>(wbytes) / 1048576.0, bw * 1e9 / static_cast<double>(wbytes));
+      }
+    }
   }
   if (!no_pmu && out_fmt != "md") std::fprintf(stderr, "counters: %s\n", source_note.c_str());
   return 0;
