@@ -355,3 +355,29 @@ TEST(QuantizeFile, QuantizedSyntheticModelsAgreeWithF32) {
 
 }  // namespace
 }  // namespace edgellm
+
+namespace edgellm {
+namespace {
+
+// Weight bytes a decode step reads: every matrix; the embedding only when tied.
+TEST(BenchApi, WeightBytesPerToken) {
+  for (const char* preset : {"tiny", "tiny-llama3"}) {
+    TmpFile f(std::string("wb_") + preset + ".gguf");
+    ASSERT_EQ(edgellm_synthesize_model(preset, "q8_0", 1, f.path.c_str()), EDGELLM_OK);
+    std::unique_ptr<gguf::File> g;
+    ASSERT_TRUE(gguf::File::open(f.path, &g).ok());
+    const bool tied = g->tensor("output.weight") == nullptr;
+    uint64_t expect = 0;
+    for (const gguf::TensorInfo& t : g->tensors()) {
+      if (t.n_dims >= 2 && (tied || t.name != "token_embd.weight")) expect += t.n_bytes;
+    }
+    edgellm_model* m = nullptr;
+    ASSERT_EQ(edgellm_model_load(f.path.c_str(), nullptr, &m), EDGELLM_OK) << edgellm_last_error();
+    EXPECT_EQ(edgellm_model_weight_bytes_per_token(m), expect) << preset;
+    edgellm_model_free(m);
+  }
+  EXPECT_EQ(edgellm_model_weight_bytes_per_token(nullptr), 0u);
+}
+
+}  // namespace
+}  // namespace edgellm
