@@ -158,6 +158,7 @@ double read_bandwidth_gbs(int n_threads, double min_ms) {
 int main(int argc, char** argv) {
   int threads = 2, n_gemm = 128;
   double min_ms = 300;
+  bool repacked = false;
   std::vector<std::string> isas, types = {"f32", "f16", "q8_0", "q4_0", "q4_k", "q6_k"};
   std::vector<std::string> shapes = {"2048x2048", "5632x2048", "2048x5632",
                                      "896x4864",  "4864x896",  "151936x896"};
@@ -170,9 +171,10 @@ int main(int argc, char** argv) {
     else if (a == "--shapes") shapes = split(v), ++i;
     else if (a == "--tokens") n_gemm = std::atoi(v), ++i;
     else if (a == "--min-ms") min_ms = std::atof(v), ++i;
+    else if (a == "--repacked") repacked = true;
     else {
       std::fprintf(stderr, "usage: %s [-t N] [--isa a,b] [--types t,..] [--shapes RxK,..] "
-                   "[--tokens N] [--min-ms MS]\n", argv[0]);
+                   "[--tokens N] [--min-ms MS] [--repacked]\n", argv[0]);
       return 2;
     }
   }
@@ -193,7 +195,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "unknown type %s\n", tn.c_str());
         continue;
       }
-      const MatmulKernel& kern = *matmul_kernel(t, isa);
+      // --repacked: the kernel over weights repacked at load, where one exists.
+      const MatmulKernel* rk = repacked ? repacked_kernel(t, isa) : nullptr;
+      if (repacked && !rk) continue;
+      const MatmulKernel& kern = rk ? *rk : *matmul_kernel(t, isa);
       for (const std::string& shape : shapes) {
         const int64_t rows = std::atoll(shape.c_str());
         const int64_t k = std::atoll(shape.c_str() + shape.find('x') + 1);
@@ -201,6 +206,13 @@ int main(int argc, char** argv) {
         if (!dtype_row_bytes(t, k, &wrb)) continue;
         std::vector<uint8_t> w(wrb * rows);
         fill_weights(t, &w, k);
+        if (rk) {
+          std::vector<uint8_t> packed(repacked_size(*rk, rows, k));
+          rk->repack(w.data(), wrb, rows, k, packed.data());
+          w.swap(packed);
+        }
+        // Thread splits on whole 8-row groups, as the runtime's row grain gives.
+        const int64_t grain = rk ? rk->repack_rows : 1;
         const size_t xrb = act_row_bytes(kern, k);
         std::vector<float> xf(static_cast<size_t>(k * n_gemm));
         std::mt19937 rng(1);
@@ -211,7 +223,8 @@ int main(int argc, char** argv) {
         std::vector<float> y(static_cast<size_t>(rows * n_gemm));
         auto run = [&](int64_t n) {
           return time_parallel(threads, min_ms, [&](int ti, int nt) {
-            const int64_t b = rows * ti / nt, e = rows * (ti + 1) / nt;
+            const int64_t b = rows * ti / nt / grain * grain;
+            const int64_t e = ti + 1 == nt ? rows : rows * (ti + 1) / nt / grain * grain;
             kern.gemm({w.data(), wrb, k, xa.data(), xrb, n, y.data(), rows, b, e});
           });
         };

@@ -182,9 +182,12 @@ int cmd_bench(Args& args) {
   args.value("--output", "-o", &out_fmt);
   const bool no_pmu = args.flag("--no-pmu");
   const bool roofline = args.flag("--roofline");
+  MemoryOptions mem;  // --repack auto|on|off (and --no-mmap)
+  if (!read_memory_options(args, &mem)) return 2;
   if (!args.finish() || model_path.empty()) {
     return fail_usage(args, "bench needs -m MODEL [-p 512] [-n 128] [-t LIST] [-r REPS] "
-                            "[--pmu EVENTS|--no-pmu] [-o md|json|csv] [--roofline]");
+                            "[--pmu EVENTS|--no-pmu] [-o md|json|csv] [--roofline] "
+                            "[--repack auto|on|off]");
   }
   bool ok_list = true;
   std::vector<int> threads = threads_s == "0" ? std::vector<int>{0} : parse_list(threads_s, &ok_list);
@@ -200,6 +203,8 @@ int cmd_bench(Args& args) {
 
   edgellm_model_params mp;
   edgellm_model_default_params(&mp);
+  mp.use_mmap = mem.use_mmap ? 1 : 0;
+  mp.repack = mem.repack;
   edgellm_model* model = nullptr;
   if (edgellm_model_load(model_path.c_str(), &mp, &model) != EDGELLM_OK) return fail_api("cannot load model");
   const int n_vocab = edgellm_model_n_vocab(model);

@@ -14,13 +14,14 @@ int cmd_synth(Args& args);
 int cmd_quantize(Args& args);  // cli/quantize_cmd.cpp
 int cmd_bench(Args& args);     // cli/bench_cmd.cpp
 
-// Memory options shared by run and info (cli/memory_options.cpp).
+// Memory options shared by run, logits and info (cli/memory_options.cpp).
 struct MemoryOptions {
   int32_t kv_type = EDGELLM_KV_F16;
   int32_t n_ctx = 0;
   int32_t n_batch = 0;
   bool use_mmap = true;
   bool mlock = false;
+  int32_t repack = EDGELLM_REPACK_AUTO;  // --repack auto|on|off
 };
 bool read_memory_options(Args& args, MemoryOptions* out);  // false: bad value (reported)
 void apply_memory_options(const MemoryOptions& m, edgellm_context_params* cp);

@@ -14,17 +14,20 @@ void usage() {
                "  run       -m MODEL -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P]\n"
                "            [--min-p P] [--repeat-penalty R] [--seed S] [-t THREADS] [-c CTX]\n"
                "            [--ignore-eos] [--json] [-b BATCH] [--kv-type f16|f32|q8_0] [--no-mmap]\n"
-               "            [--mlock]\n"
+               "            [--mlock] [--repack auto|on|off]\n"
                "  tokenize  -m MODEL -p TEXT [--no-special] [--parse-special]\n"
                "  logits    -m MODEL -p PROMPT -o FILE [--kv-type f32|f16|q8_0] [-t THREADS]\n"
-               "  info      [-m MODEL] [--cpu]   model summary; --cpu: SIMD features and kernels\n"
+               "            [--repack auto|on|off]\n"
+               "  info      [-m MODEL] [--cpu] [--plan] [--repack auto|on|off]   model summary\n"
+               "            (with repacked bytes); --cpu: SIMD features and kernels; --plan:\n"
+               "            memory plan (weights from the file vs repacked)\n"
                "  synth     --preset NAME --type TYPE -o FILE.gguf [--seed S]\n"
                "            presets: tiny, tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, qwen3-0.6b,\n"
                "            smollm2-135m, gemma-3-1b, lfm2-350m; types: f32 f16 bf16 q8_0 q4_0 q4_1\n"
                "            q5_0 q5_1 q2_k q3_k q3_k_m q4_k q4_k_m q5_k q5_k_m q6_k\n"
                "  quantize  IN.gguf OUT.gguf TYPE [-t THREADS]   (F32/F16/BF16 weights in)\n"
                "  bench     -m MODEL [-p 512] [-n 128] [-t LIST] [-r REPS] [--pmu EVENTS]\n"
-               "            [-o md|json|csv] [--profile]\n"
+               "            [-o md|json|csv] [--profile] [--repack auto|on|off]\n"
                "  version\n");
 }
 

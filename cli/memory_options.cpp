@@ -1,5 +1,5 @@
 // Memory-related CLI options shared by run and info: --kv-type, -c, -b,
-// --no-mmap, and the `info --plan` report.
+// --no-mmap, --repack, and the `info --plan` report.
 #include <cstdio>
 #include <string>
 
@@ -26,6 +26,16 @@ bool read_memory_options(Args& args, MemoryOptions* out) {
   if (args.number("--ctx-size", "-c", &n_ctx)) out->n_ctx = static_cast<int32_t>(n_ctx);
   if (args.number("--batch-size", "-b", &n_batch)) out->n_batch = static_cast<int32_t>(n_batch);
   if (args.flag("--no-mmap")) out->use_mmap = false;
+  std::string repack;
+  if (args.value("--repack", nullptr, &repack)) {
+    if (repack == "auto") out->repack = EDGELLM_REPACK_AUTO;
+    else if (repack == "on") out->repack = EDGELLM_REPACK_ON;
+    else if (repack == "off") out->repack = EDGELLM_REPACK_OFF;
+    else {
+      std::fprintf(stderr, "edgellm: --repack must be auto, on or off (got '%s')\n", repack.c_str());
+      return false;
+    }
+  }
   if (args.flag("--mlock")) out->mlock = true;
   return true;
 }
@@ -50,6 +60,10 @@ int print_plan(edgellm_model* model, const edgellm_context_params& cp, bool use_
               cp.kv_type == EDGELLM_KV_F32 ? "f32" : cp.kv_type == EDGELLM_KV_Q8_0 ? "q8_0" : "f16",
               use_mmap ? "mapped" : "read into memory");
   std::printf("  weights      %12zu bytes  %9.2f MiB\n", info.weight_bytes, mib(info.weight_bytes));
+  std::printf("    from file  %12zu bytes  %9.2f MiB\n", info.weight_bytes - info.repacked_bytes,
+              mib(info.weight_bytes - info.repacked_bytes));
+  std::printf("    repacked   %12zu bytes  %9.2f MiB  (file pages of these tensors released)\n",
+              info.repacked_bytes, mib(info.repacked_bytes));
   std::printf("  kv cache     %12zu bytes  %9.2f MiB\n", info.kv_bytes, mib(info.kv_bytes));
   std::printf("  activations  %12zu bytes  %9.2f MiB  (%d buffers; lower bound %zu bytes, "
               "planner overhead %.1f%%)\n",

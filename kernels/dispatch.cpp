@@ -118,11 +118,30 @@ const MatmulKernel* matmul_kernel(DType t, Isa isa) {
   for (;;) {
     const KernelTable table = isa_kernel_table(isa);
     for (size_t i = 0; i < table.count; ++i) {
-      if (table.kernels[i].type == t) return &table.kernels[i];
+      if (table.kernels[i].type == t && !table.kernels[i].repack) return &table.kernels[i];
     }
     if (isa == Isa::Ref) return ref_matmul_kernel(t);
     isa = lower(isa);
   }
+}
+
+const MatmulKernel* repacked_kernel(DType t, Isa isa) {
+  for (;;) {
+    const KernelTable table = isa_kernel_table(isa);
+    for (size_t i = 0; i < table.count; ++i) {
+      if (table.kernels[i].type == t && table.kernels[i].repack) return &table.kernels[i];
+    }
+    if (isa == Isa::Ref) return nullptr;
+    isa = lower(isa);
+  }
+}
+
+size_t repacked_size(const MatmulKernel& kern, int64_t rows, int64_t k) {
+  const int64_t bs = dtype_info(kern.type)->block_size;
+  if (!kern.repack_rows || k % bs != 0) return 0;
+  const int64_t g = kern.repack_rows;
+  return static_cast<size_t>((rows + g - 1) / g) * static_cast<size_t>(k / bs) *
+         kern.repack_block_bytes;
 }
 
 size_t act_row_bytes(const MatmulKernel& kern, int64_t k) {
@@ -167,6 +186,9 @@ size_t describe_cpu(char* buf, size_t size) {
       if (!k) continue;
       s += std::string("\n  ") + dtype_name(t) + ": " + k->name + " [" + dtype_name(k->act_type) +
            "]";
+      if (const MatmulKernel* rk = repacked_kernel(t, chosen)) {
+        s += std::string("; repacked at load: ") + rk->name;
+      }
     }
   }
   if (buf && size > 0) std::snprintf(buf, size, "%s", s.c_str());

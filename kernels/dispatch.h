@@ -50,6 +50,11 @@ struct GemmArgs {
 };
 using GemmFn = void (*)(const GemmArgs& a);
 
+// Rewrites a whole weight matrix (rows x k, rows of row_bytes at src) into
+// the interleaved layout a repacked kernel's gemm consumes, at dst
+// (repacked_size() bytes). Runs once at model load; allocates nothing.
+using RepackFn = void (*)(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
+
 struct MatmulKernel {
   DType type;                // weight type
   Isa isa;                   // path this kernel belongs to
@@ -60,11 +65,28 @@ struct MatmulKernel {
   // Kernel-private bytes appended to a converted row per activation block
   // (e.g. precomputed block sums), after the act_type data.
   uint32_t act_extra_per_block = 0;
+  // Set for kernels whose gemm reads repacked weights (GemmArgs::w is the
+  // repacked matrix, w_row_bytes still the original row size): the weights
+  // must first go through this function. Such kernels are only returned by
+  // repacked_kernel(), never by matmul_kernel().
+  RepackFn repack = nullptr;
+  // Rows per interleaved group of the repacked layout (the matrix is padded
+  // to whole groups), and bytes per weight block of a group.
+  uint32_t repack_rows = 0;
+  uint32_t repack_block_bytes = 0;
 };
 
 // The kernel for weights of type t on path isa (with fallback, see above);
 // nullptr when no path has kernels for t.
 const MatmulKernel* matmul_kernel(DType t, Isa isa);
+// The kernel for weights of type t on path isa that reads weights repacked
+// at load (with the same fallback as matmul_kernel); nullptr when there is
+// none. Its results match matmul_kernel(t, isa) up to float summation order.
+const MatmulKernel* repacked_kernel(DType t, Isa isa);
+// Bytes of a rows x k matrix repacked for kern (rows rounded up to whole
+// groups; 0 when k is not whole blocks).
+size_t repacked_size(const MatmulKernel& kern, int64_t rows, int64_t k);
+
 // Bytes of one converted activation row of k elements; 0 if k is not whole
 // activation blocks. The session's scratch sizing calls this.
 size_t act_row_bytes(const MatmulKernel& kern, int64_t k);

@@ -3,6 +3,7 @@
 // dispatch has checked the CPU (kernels/dispatch.h).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "kernels/dispatch.h"
@@ -28,5 +29,16 @@ void gemm_q4_0_avx2(const GemmArgs& a);
 void gemm_q8_0_avx2(const GemmArgs& a);
 void gemm_q4_K_avx2(const GemmArgs& a);
 void gemm_q6_K_avx2(const GemmArgs& a);
+
+// Weights repacked at load into 8-row interleaved groups
+// (kernels/x86/gemm_repacked_avx2.cpp describes the layouts).
+void repack_q4_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
+void repack_q8_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
+void gemm_q4_0_x8_avx2(const GemmArgs& a);
+void gemm_q8_0_x8_avx2(const GemmArgs& a);
+void repack_q4_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
+void gemm_q4_K_x8_avx2(const GemmArgs& a);
+void repack_q6_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
+void gemm_q6_K_x8_avx2(const GemmArgs& a);
 
 }  // namespace edgellm::kernels::x86

@@ -27,6 +27,7 @@ void edgellm_model_default_params(edgellm_model_params* p) {
   std::memset(p, 0, sizeof *p);
   p->struct_size = sizeof *p;
   p->use_mmap = 1;
+  p->repack = EDGELLM_REPACK_AUTO;
 }
 
 edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* params,
@@ -45,6 +46,14 @@ edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* 
     }
     edgellm::ModelLoadOptions opts;
     opts.use_mmap = p.use_mmap != 0;
+    switch (p.repack) {
+      case EDGELLM_REPACK_AUTO: opts.repack = edgellm::RepackPolicy::Auto; break;
+      case EDGELLM_REPACK_ON: opts.repack = edgellm::RepackPolicy::On; break;
+      case EDGELLM_REPACK_OFF: opts.repack = edgellm::RepackPolicy::Off; break;
+      default:
+        return fail(EDGELLM_ERR_INVALID_ARGUMENT, "model_load: repack %d is not an edgellm_repack",
+                    p.repack);
+    }
     auto handle = std::make_unique<edgellm_model>();
     edgellm::Status st = edgellm::load_model(path, opts, &handle->model);
     if (!st.ok()) return fail(st);
@@ -79,16 +88,18 @@ size_t edgellm_model_describe(const edgellm_model* m, char* buf, size_t size) {
     if (!types.empty()) types += ", ";
     types += name + " x" + std::to_string(count);
   }
-  char text[1024];
+  char text[2048];
   int n = std::snprintf(
       text, sizeof text,
       "arch=%s name=\"%s\" n_vocab=%d n_ctx_train=%d n_embd=%d n_layer=%d n_head=%d "
       "n_head_kv=%d head_dim=%d n_ff=%d n_rot=%d rope_base=%g rope_scale=%g norm_eps=%g "
-      "tied_output=%d tensors=%zu [%s] file_bytes=%zu gguf_version=%u",
+      "tied_output=%d tensors=%zu [%s] file_bytes=%zu gguf_version=%u repacked_tensors=%zu "
+      "repacked_bytes=%zu",
       c.arch_name.c_str(), c.name.c_str(), c.n_vocab, c.n_ctx_train, c.n_embd, c.n_layer,
       c.n_head, c.n_head_kv, c.head_dim, c.n_ff, c.n_rot, c.rope_freq_base, c.rope_freq_scale,
       c.norm_eps, c.tied_output ? 1 : 0, m->model->file->tensors().size(), types.c_str(),
-      m->model->file->file_size(), m->model->file->version());
+      m->model->file->file_size(), m->model->file->version(), m->model->repacked_tensors,
+      m->model->repacked_bytes);
   if (n < 0) return 0;
   if (buf && size > 0) std::snprintf(buf, size, "%s", text);
   return static_cast<size_t>(n);

@@ -44,6 +44,15 @@ cli info -m "$tmp/tiny.gguf" | grep -q "arch=llama"
 check "info names the architecture" $?
 cli info -m "$tmp/tiny.gguf" --plan -c 128 | grep -q "planner overhead"
 check "info --plan reports the plan" $?
+cli info -m "$tmp/tiny.gguf" --repack off | grep -q "^repacked_bytes=0$"
+check "info --repack off: nothing repacked" $?
+cli info -m "$tmp/tiny.gguf" --repack on | grep -q "^repacked_bytes="
+check "info --repack on reports repacked bytes" $?
+cli info -m "$tmp/tiny.gguf" --repack sometimes >/dev/null 2>&1
+[ $? -eq 2 ]
+check "info --repack with a bad value: usage error" $?
+cli run -m "$tmp/tiny.gguf" -p "once upon a time" -n 4 --temp 0 --ignore-eos --repack off >/dev/null 2>&1
+check "run --repack off" $?
 
 # Bad input.
 cli run -m "$tmp/missing.gguf" -p x 2>"$tmp/err" >/dev/null

@@ -195,6 +195,88 @@ TEST_P(GoldenTest, MatchesReference) {
   }
 }
 
+// Logits of one prompt (every position) with the given repack policy.
+std::vector<float> prompt_logits(const std::string& model_path, int32_t repack,
+                                 size_t* repacked_bytes) {
+  std::vector<float> out;
+  edgellm_model_params mp;
+  edgellm_model_default_params(&mp);
+  mp.repack = repack;
+  edgellm_model* model = nullptr;
+  EXPECT_EQ(edgellm_model_load(model_path.c_str(), &mp, &model), EDGELLM_OK) << edgellm_last_error();
+  if (!model) return out;
+  const std::string prompt = "Once upon a time there was a little robot";
+  std::vector<int32_t> tokens(prompt.size() + 8);
+  size_t n = 0;
+  EXPECT_EQ(edgellm_tokenize(model, prompt.data(), prompt.size(), 1, 0, tokens.data(),
+                             tokens.size(), &n),
+            EDGELLM_OK);
+  edgellm_context_params cp;
+  edgellm_context_default_params(&cp);
+  cp.n_ctx = 64;
+  cp.n_batch = static_cast<int32_t>(n);
+  cp.n_threads = 2;
+  cp.logits_all = 1;
+  edgellm_plan_info plan;
+  plan.struct_size = sizeof plan;
+  EXPECT_EQ(edgellm_context_plan(model, &cp, &plan), EDGELLM_OK);
+  *repacked_bytes = plan.repacked_bytes;
+  edgellm_context* ctx = nullptr;
+  EXPECT_EQ(edgellm_context_create(model, &cp, &ctx), EDGELLM_OK) << edgellm_last_error();
+  if (ctx && edgellm_evaluate(ctx, tokens.data(), n, 1) == EDGELLM_OK) {
+    const int32_t nv = edgellm_model_n_vocab(model);
+    for (size_t i = 0; i < n; ++i) {
+      const float* row = edgellm_get_logits(ctx, static_cast<int32_t>(i));
+      out.insert(out.end(), row, row + nv);
+    }
+    // One decode step too (the GEMV side of the repacked kernels).
+    const int32_t next = tokens[1];
+    EXPECT_EQ(edgellm_evaluate(ctx, &next, 1, 0), EDGELLM_OK) << edgellm_last_error();
+    const float* row = edgellm_get_logits(ctx, 0);
+    if (row) out.insert(out.end(), row, row + nv);
+  }
+  edgellm_context_free(ctx);
+  edgellm_model_free(model);
+  return out;
+}
+
+// Weights repacked at load give the logits of the zero-copy weights: the
+// same integer block dots, summed in another float order (so not bit-exact;
+// the difference stays orders of magnitude below the golden tolerance).
+TEST(Repack, OnMatchesOff) {
+  const std::string dir = fixtures_dir();
+  if (dir.empty()) {
+    GTEST_SKIP() << "fixtures missing";
+  }
+  edgellm::kernels::Isa isa;
+  char err[256];
+  ASSERT_TRUE(edgellm::kernels::resolve_isa_from_env(&isa, err, sizeof err)) << err;
+  for (const char* stem : {"llama-q4_0", "llama-q8_0", "llama-q4_k_m"}) {
+    SCOPED_TRACE(stem);
+    std::ifstream jf(dir + "/golden/" + stem + ".json");
+    ASSERT_TRUE(jf);
+    const std::string model_path = dir + "/" + json::parse(jf)["model"].get<std::string>();
+    size_t bytes_off = 0, bytes_on = 0;
+    const std::vector<float> off = prompt_logits(model_path, EDGELLM_REPACK_OFF, &bytes_off);
+    const std::vector<float> on = prompt_logits(model_path, EDGELLM_REPACK_ON, &bytes_on);
+    ASSERT_FALSE(off.empty());
+    ASSERT_EQ(on.size(), off.size());
+    EXPECT_EQ(bytes_off, 0u);
+    const std::string s = stem;
+    const edgellm::DType main_type = s == "llama-q4_0"   ? edgellm::DType::Q4_0
+                                     : s == "llama-q8_0" ? edgellm::DType::Q8_0
+                                                         : edgellm::DType::Q4_K;
+    if (edgellm::kernels::repacked_kernel(main_type, isa)) {
+      EXPECT_GT(bytes_on, 0u);
+    }
+    const Stats st = compare(on.data(), off.data(), off.size());
+    std::printf("[repack] %-12s path %s: repacked %zu bytes, max|on-off|=%.3g (%.2e sigma)\n",
+                stem, edgellm::kernels::isa_name(isa), bytes_on, st.max_abs,
+                st.max_abs / st.sigma);
+    EXPECT_LE(st.max_abs, 1e-3 * st.sigma);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Llama, GoldenTest,
                          ::testing::Values("llama-f32", "llama-f16", "llama-bf16", "llama-q8_0",
                                            "llama-q4_0", "llama-q4_1", "llama-q5_0", "llama-q5_1",

@@ -171,8 +171,11 @@ TEST(Dispatch, ActivationConversionMatchesReference) {
   }
 }
 
-void check_gemm(Isa isa, DType t, int64_t rows, int64_t k, int64_t n, std::mt19937& rng) {
-  const MatmulKernel& fast = *matmul_kernel(t, isa);
+// repacked: test the kernel over weights repacked at load (repacked_kernel)
+// instead of the zero-copy one.
+void check_gemm(Isa isa, DType t, int64_t rows, int64_t k, int64_t n, std::mt19937& rng,
+                bool repacked = false) {
+  const MatmulKernel& fast = repacked ? *repacked_kernel(t, isa) : *matmul_kernel(t, isa);
   const MatmulKernel& ref = *ref_matmul_kernel(t);
   std::vector<uint8_t> w;
   random_weights(t, rows, k, rng, &w);
@@ -190,10 +193,18 @@ void check_gemm(Isa isa, DType t, int64_t rows, int64_t k, int64_t n, std::mt199
   // Output with a stride wider than the rows; untouched cells must stay NaN.
   const int64_t ys = rows + 3;
   std::vector<float> yf(ys * n, NAN), yr(ys * n, NAN);
+  std::vector<uint8_t> packed;
+  const uint8_t* wf = w.data();
+  if (fast.repack) {
+    // Garbage first: the repacking must write every byte the kernel reads.
+    packed.assign(repacked_size(fast, rows, k), 0xA5);
+    fast.repack(w.data(), w_row_bytes, rows, k, packed.data());
+    wf = packed.data();
+  }
   // Two row ranges as two threads would get them.
   const int64_t split = rows / 2;
   for (auto [b, e] : {std::pair<int64_t, int64_t>{0, split}, {split, rows}}) {
-    fast.gemm({w.data(), w_row_bytes, k, xa.data(), fa, n, yf.data(), ys, b, e});
+    fast.gemm({wf, w_row_bytes, k, xa.data(), fa, n, yf.data(), ys, b, e});
     ref.gemm({w.data(), w_row_bytes, k, xr.data(), ra, n, yr.data(), ys, b, e});
   }
   for (int64_t tk = 0; tk < n; ++tk) {
@@ -241,6 +252,37 @@ TEST(Dispatch, EveryKernelMatchesReference) {
       }
       std::printf("[kernels] path %-7s %-5s %-36s %d shapes match the reference\n",
                   isa_name(isa), dtype_name(t), fast.name, cases);
+    }
+  }
+}
+
+// Kernels over repacked weights: row counts around the 8-row groups (padded
+// last group, splits inside a group), 1..17 tokens.
+TEST(Dispatch, RepackedKernelsMatchReference) {
+  std::mt19937 rng(4321);
+  for (Isa isa : available_paths()) {
+    for (DType t : kWeightTypes) {
+      const MatmulKernel* fast = repacked_kernel(t, isa);
+      if (!fast) continue;
+      ASSERT_EQ(fast->type, t);
+      ASSERT_NE(fast->repack, nullptr);
+      EXPECT_EQ(fast->act_type, matmul_kernel(t, isa)->act_type);
+      const int64_t blk = dtype_info(t)->block_size;
+      int cases = 0;
+      for (int64_t rows : {1, 7, 8, 13, 16, 27}) {
+        for (int64_t k : {blk, 3 * blk}) {
+          for (int64_t n = 1; n <= 17; ++n) {
+            check_gemm(isa, t, rows, k, n, rng, /*repacked=*/true);
+            if (HasFatalFailure()) return;
+            ++cases;
+          }
+        }
+      }
+      check_gemm(isa, t, 37, 2304, 1, rng, true);
+      check_gemm(isa, t, 37, 2304, 9, rng, true);
+      if (HasFatalFailure()) return;
+      std::printf("[kernels] path %-7s %-5s %-36s %d shapes match the reference\n",
+                  isa_name(isa), dtype_name(t), fast->name, cases + 2);
     }
   }
 }

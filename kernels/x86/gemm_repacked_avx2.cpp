@@ -1,0 +1,446 @@
+// Q4_0, Q8_0 and Q4_K GEMM/GEMV over weights repacked once at load (AVX2).
+//
+// Layout (x8): rows are taken in groups of 8 (the matrix is padded to whole
+// groups with zero rows); group g starts where row 8g started in the
+// original matrix and holds, per 32-element block b, an interleaved block of
+// the same bytes as the 8 original blocks:
+//   8 fp16 scales (row 0..7), then the quants as 32-byte vectors whose bytes
+//   4r..4r+3 belong to row r:
+//   Q4_0: 4 vectors, vector j = original bytes qs[4j..4j+3] of each row, i.e.
+//         low nibbles = elements 4j..4j+3, high nibbles = elements 16+4j..
+//   Q8_0: 8 vectors, vector j = elements 4j..4j+3 of each row.
+//   Q4_K (per 256-element super-block, 1248 bytes = 8 rows * 156):
+//         d[8], dmin[8] (fp16); the 6-bit scales unpacked, 16 bytes per
+//         sub-block j (bytes 2r, 2r+1 = row r's scale); the 6-bit mins, 16
+//         bytes per sub-block pair p (bytes 2r, 2r+1 = row r's mins of
+//         sub-blocks 2p, 2p+1); then 32 vectors of quants, vector 8c+i =
+//         original bytes qs[32c+4i..32c+4i+3] of each row (low nibbles:
+//         sub-block 2c, high: 2c+1).
+//   Q6_K (per super-block, 1808 bytes = 8 rows * 226): d[8] (fp16); the
+//         int8 scales, 16 bytes per 16-element sub-block g (bytes 2r, 2r+1 =
+//         row r's scale); 32 vectors of low nibbles (vector v: low nibbles =
+//         elements 4v..4v+3 of each row, high nibbles = elements 128+4v..);
+//         16 vectors of high bit pairs (vector h, bits 2q..2q+1 = high bits
+//         of elements 64q+4h..64q+4h+3). Values are the unsigned u = q+32;
+//         the -32 comes back as 32 * sum_g(sc_g * bsum_g) per row.
+// One vpmaddubs against a token's 4 activation quants broadcast to all lanes
+// gives the 8 rows' partial sums at once, the 8 row results of a block land
+// in one vector (no horizontal sums), and the kernels read the weights
+// straight from the repacked buffer: no packing per call, and the same code
+// serves decode (1 token) and prefill (4 tokens per pass over a group).
+//
+// Integer block dots are exact (as in the reference); only the float
+// accumulation order differs. Q4_0 uses unsigned nibbles and subtracts the
+// activation's precomputed 8*sum(x) per block (quantize_q8_0_sum8_avx2);
+// its int16 sums stay below 8 * 2 * 15 * 127 < 32768 over a block. Q8_0
+// moves each weight's sign onto the activation (vpsignb) and widens the int16
+// pairs (up to 2 * 128 * 127) after every step.
+#include <cstring>
+#include <type_traits>
+
+#include "kernels/ref/blocks.h"
+#include "kernels/x86/avx2_util.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace edgellm::kernels::x86 {
+namespace {
+
+constexpr int kRows = 8;
+constexpr size_t kQ4Block = kRows * sizeof(block_q4_0);  // 144 bytes per block of a group
+constexpr size_t kQ8Block = kRows * sizeof(block_q8_0);  // 272
+constexpr size_t kQ4KScales = 32, kQ4KMins = 32 + 128, kQ4KQuants = 32 + 128 + 64;
+constexpr size_t kQ4KBlock = kQ4KQuants + kRows * kQK_K / 2;  // 1248
+constexpr size_t kQ6KScales = 16, kQ6KLow = 16 + 256, kQ6KHigh = kQ6KLow + 1024;
+constexpr size_t kQ6KBlock = kQ6KHigh + 512;  // 1808
+
+inline int32_t load4(const void* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+template <int T>
+inline void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                       size_t sums_offset, float* y, int64_t y_stride) {
+  const __m256i low4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+  __m256 acc[T];
+  const block_q8_0* xb[T];
+  const uint8_t* xs[T];
+  for (int t = 0; t < T; ++t) {
+    acc[t] = _mm256_setzero_ps();
+    xb[t] = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes);
+    xs[t] = x + t * x_row_bytes + sums_offset;
+  }
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ4Block;
+    __m256i s16[T];
+    for (int t = 0; t < T; ++t) s16[t] = _mm256_setzero_si256();
+    for (int j = 0; j < 4; ++j) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 16 + 32 * j));
+      const __m256i lo = _mm256_and_si256(v, low4);
+      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+      for (int t = 0; t < T; ++t) {
+        const __m256i pl = _mm256_maddubs_epi16(lo, _mm256_set1_epi32(load4(xb[t][b].qs + 4 * j)));
+        const __m256i ph =
+            _mm256_maddubs_epi16(hi, _mm256_set1_epi32(load4(xb[t][b].qs + 16 + 4 * j)));
+        s16[t] = _mm256_add_epi16(s16[t], _mm256_add_epi16(pl, ph));
+      }
+    }
+    const __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
+    for (int t = 0; t < T; ++t) {
+      const __m256i i32 = _mm256_sub_epi32(_mm256_madd_epi16(s16[t], ones),
+                                           _mm256_set1_epi32(load4(xs[t] + 4 * b)));
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32),
+                               _mm256_mul_ps(dv, _mm256_set1_ps(fp16(xb[t][b].d))), acc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+}
+
+template <int T>
+inline void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                       size_t /*sums_offset*/, float* y, int64_t y_stride) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc[T];
+  const block_q8_0* xb[T];
+  for (int t = 0; t < T; ++t) {
+    acc[t] = _mm256_setzero_ps();
+    xb[t] = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes);
+  }
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ8Block;
+    __m256i s32[T];
+    for (int t = 0; t < T; ++t) s32[t] = _mm256_setzero_si256();
+    for (int j = 0; j < 8; ++j) {
+      const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 16 + 32 * j));
+      const __m256i aw = _mm256_sign_epi8(wv, wv);  // -128 -> 0x80 = 128 unsigned: exact
+      for (int t = 0; t < T; ++t) {
+        const __m256i sx = _mm256_sign_epi8(_mm256_set1_epi32(load4(xb[t][b].qs + 4 * j)), wv);
+        s32[t] = _mm256_add_epi32(s32[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, sx), ones));
+      }
+    }
+    const __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
+    for (int t = 0; t < T; ++t) {
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s32[t]),
+                               _mm256_mul_ps(dv, _mm256_set1_ps(fp16(xb[t][b].d))), acc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+}
+
+template <int T>
+inline void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                       size_t /*sums_offset*/, float* y, int64_t y_stride) {
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  __m256 acc[T];
+  const block_q8_K* xb[T];
+  for (int t = 0; t < T; ++t) {
+    acc[t] = _mm256_setzero_ps();
+    xb[t] = reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes);
+  }
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ4KBlock;
+    __m256i isum[T];
+    for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+    for (int j = 0; j < 8; ++j) {
+      const uint8_t* q = blk + kQ4KQuants + (j / 2) * 256;
+      __m256i s16[T];
+      for (int t = 0; t < T; ++t) s16[t] = _mm256_setzero_si256();
+      for (int i = 0; i < 8; ++i) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * i));
+        const __m256i u = _mm256_and_si256((j & 1) ? _mm256_srli_epi16(v, 4) : v, low4);
+        for (int t = 0; t < T; ++t) {
+          // 8 steps of 2 * 15 * 127 stay within int16.
+          s16[t] = _mm256_add_epi16(
+              s16[t],
+              _mm256_maddubs_epi16(u, _mm256_set1_epi32(load4(xb[t][b].qs + 32 * j + 4 * i))));
+        }
+      }
+      const __m256i sc = _mm256_cvtepu8_epi16(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + kQ4KScales + 16 * j)));
+      for (int t = 0; t < T; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(s16[t], sc));
+    }
+    // Mins: row r's sum_j m_rj * bsum_j, sub-block pairs as int16 pairs.
+    __m256i mins[4];
+    for (int p = 0; p < 4; ++p) {
+      mins[p] = _mm256_cvtepu8_epi16(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + kQ4KMins + 16 * p)));
+    }
+    const __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
+    const __m256 dmv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 16)));
+    for (int t = 0; t < T; ++t) {
+      // hadd: int16 lanes 0-3 = sub-block sums 0-3, lanes 8-11 = 4-7, so
+      // int32 elements 0, 1, 4, 5 are the sub-block pairs 0..3.
+      const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b].bsums));
+      const __m256i pairs = _mm256_hadd_epi16(bs, bs);
+      __m256i msum = _mm256_madd_epi16(mins[0], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(0)));
+      msum = _mm256_add_epi32(msum, _mm256_madd_epi16(mins[1], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(1))));
+      msum = _mm256_add_epi32(msum, _mm256_madd_epi16(mins[2], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(4))));
+      msum = _mm256_add_epi32(msum, _mm256_madd_epi16(mins[3], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(5))));
+      const __m256 dx = _mm256_set1_ps(xb[t][b].d);
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_mul_ps(dv, dx), acc[t]);
+      acc[t] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_mul_ps(dmv, dx), acc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+}
+
+template <int T>
+inline void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                       size_t /*sums_offset*/, float* y, int64_t y_stride) {
+  const __m256i low4 = _mm256_set1_epi8(0x0F), hmask = _mm256_set1_epi8(0x30);
+  __m256 acc[T];
+  const block_q8_K* xb[T];
+  for (int t = 0; t < T; ++t) {
+    acc[t] = _mm256_setzero_ps();
+    xb[t] = reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes);
+  }
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ6KBlock;
+    auto scales = [&](int sub) {
+      return _mm256_cvtepi8_epi16(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + kQ6KScales + 16 * sub)));
+    };
+    __m256i isum[T];
+    for (int t = 0; t < T; ++t) {
+      // The offset term first: 2 * sum_g sc_g * bsum_g per row (the scale
+      // vectors hold each row's scale twice), times 16 = 32 * sum.
+      const int16_t* bsums = xb[t][b].bsums;
+      __m256i bias = _mm256_setzero_si256();
+      for (int sub = 0; sub < 16; ++sub) {
+        bias = _mm256_add_epi32(bias, _mm256_madd_epi16(scales(sub), _mm256_set1_epi16(bsums[sub])));
+      }
+      isum[t] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(bias, 4));
+    }
+    const uint8_t* lo = blk + kQ6KLow;
+    const uint8_t* hi = blk + kQ6KHigh;
+    for (int h = 0; h < 16; h += 2) {
+      __m256i l0[2], l1[2], hv[2];
+      for (int e = 0; e < 2; ++e) {
+        l0[e] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(lo + 32 * (h + e)));
+        l1[e] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(lo + 32 * (h + e + 16)));
+        hv[e] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(hi + 32 * (h + e)));
+      }
+      for (int q = 0; q < 4; ++q) {
+        // Group of 4 elements G = 16q + h (+1): sub-block 4q + h/4.
+        __m256i w[2];
+        for (int e = 0; e < 2; ++e) {
+          const __m256i l = q == 0 ? _mm256_and_si256(l0[e], low4)
+                          : q == 1 ? _mm256_and_si256(l1[e], low4)
+                          : q == 2 ? _mm256_and_si256(_mm256_srli_epi16(l0[e], 4), low4)
+                                   : _mm256_and_si256(_mm256_srli_epi16(l1[e], 4), low4);
+          const __m256i hb = q == 0 ? _mm256_slli_epi16(hv[e], 4)
+                           : q == 1 ? _mm256_slli_epi16(hv[e], 2)
+                           : q == 2 ? hv[e]
+                                    : _mm256_srli_epi16(hv[e], 2);
+          w[e] = _mm256_or_si256(l, _mm256_and_si256(hb, hmask));
+        }
+        const __m256i sc = scales(4 * q + h / 4);
+        const int e0 = 64 * q + 4 * h;
+        for (int t = 0; t < T; ++t) {
+          // Two steps of 2 * 63 * 127 stay within int16.
+          const __m256i p0 = _mm256_maddubs_epi16(w[0], _mm256_set1_epi32(load4(xb[t][b].qs + e0)));
+          const __m256i p1 =
+              _mm256_maddubs_epi16(w[1], _mm256_set1_epi32(load4(xb[t][b].qs + e0 + 4)));
+          isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(_mm256_add_epi16(p0, p1), sc));
+        }
+      }
+    }
+    const __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
+    for (int t = 0; t < T; ++t) {
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]),
+                               _mm256_mul_ps(dv, _mm256_set1_ps(xb[t][b].d)), acc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+}
+
+// Walks the 8-row groups touching [row_begin, row_end), 4 tokens per pass
+// over a group (the group's weights stay in L1/L2 across the passes). A
+// group only partly inside the range (a thread's split that is not a
+// multiple of 8, or the padded last group) goes through a stack tile and
+// only its rows in range are written.
+template <template <int> class Group>
+void gemm_groups(const GemmArgs& a, int64_t block_elems, size_t group_block_bytes,
+                 size_t sums_offset) {
+  const int64_t nb = a.k / block_elems;
+  const uint8_t* w = static_cast<const uint8_t*>(a.w);
+  const uint8_t* x = static_cast<const uint8_t*>(a.x);
+  for (int64_t g0 = a.row_begin / kRows * kRows; g0 < a.row_end; g0 += kRows) {
+    const uint8_t* g = w + static_cast<size_t>(g0 / kRows) * nb * group_block_bytes;
+    const bool whole = g0 >= a.row_begin && g0 + kRows <= a.row_end;
+    auto pass = [&](auto tokens_tag, int64_t t) {
+      constexpr int T = decltype(tokens_tag)::value;
+      const uint8_t* xt = x + t * a.x_row_bytes;
+      if (whole) {
+        Group<T>::run(g, nb, xt, a.x_row_bytes, sums_offset, a.y + t * a.y_stride + g0,
+                      a.y_stride);
+        return;
+      }
+      alignas(32) float tile[T * kRows];
+      Group<T>::run(g, nb, xt, a.x_row_bytes, sums_offset, tile, kRows);
+      const int64_t r0 = g0 > a.row_begin ? g0 : a.row_begin;
+      const int64_t r1 = g0 + kRows < a.row_end ? g0 + kRows : a.row_end;
+      for (int tt = 0; tt < T; ++tt) {
+        for (int64_t r = r0; r < r1; ++r) a.y[(t + tt) * a.y_stride + r] = tile[tt * kRows + (r - g0)];
+      }
+    };
+    int64_t t = 0;
+    for (; t + 4 <= a.n_tokens; t += 4) pass(std::integral_constant<int, 4>{}, t);
+    for (; t < a.n_tokens; ++t) pass(std::integral_constant<int, 1>{}, t);
+  }
+}
+
+template <int T>
+struct Q4Group {
+  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
+                  int64_t ys) {
+    q4_0_group<T>(g, nb, x, xrb, so, y, ys);
+  }
+};
+template <int T>
+struct Q8Group {
+  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
+                  int64_t ys) {
+    q8_0_group<T>(g, nb, x, xrb, so, y, ys);
+  }
+};
+template <int T>
+struct Q4KGroup {
+  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
+                  int64_t ys) {
+    q4_K_group<T>(g, nb, x, xrb, so, y, ys);
+  }
+};
+template <int T>
+struct Q6KGroup {
+  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
+                  int64_t ys) {
+    q6_K_group<T>(g, nb, x, xrb, so, y, ys);
+  }
+};
+
+// Shared repacking: Block is the original block type, Vec the number of
+// 4-byte groups of quants per block (4 for Q4_0's 16 bytes, 8 for Q8_0's 32).
+template <class Block, int Vec>
+void repack_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  const int64_t nb = k / kQK;
+  const int64_t groups = (rows + kRows - 1) / kRows;
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  constexpr size_t kGroupBlock = kRows * sizeof(Block);
+  for (int64_t g = 0; g < groups; ++g) {
+    uint8_t* gb = out + static_cast<size_t>(g) * kRows * row_bytes;
+    for (int64_t b = 0; b < nb; ++b) {
+      uint8_t* blk = gb + b * kGroupBlock;
+      for (int r = 0; r < kRows; ++r) {
+        const int64_t row = g * kRows + r;
+        Block s{};  // padding rows: scale 0, quants 0
+        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(Block), sizeof(Block));
+        std::memcpy(blk + 2 * r, &s.d, 2);
+        for (int j = 0; j < Vec; ++j) std::memcpy(blk + 16 + 32 * j + 4 * r, s.qs + 4 * j, 4);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void repack_q4_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  const int64_t nb = k / kQK_K;
+  const int64_t groups = (rows + kRows - 1) / kRows;
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  for (int64_t g = 0; g < groups; ++g) {
+    for (int64_t b = 0; b < nb; ++b) {
+      uint8_t* blk = out + (static_cast<size_t>(g) * nb + b) * kQ4KBlock;
+      for (int r = 0; r < kRows; ++r) {
+        const int64_t row = g * kRows + r;
+        block_q4_K s{};  // padding rows: all zero
+        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(block_q4_K), sizeof s);
+        std::memcpy(blk + 2 * r, &s.d, 2);
+        std::memcpy(blk + 16 + 2 * r, &s.dmin, 2);
+        for (int j = 0; j < 8; ++j) {
+          uint8_t sc, mn;
+          k4_scale_min(j, s.scales, &sc, &mn);
+          blk[kQ4KScales + 16 * j + 2 * r] = sc;
+          blk[kQ4KScales + 16 * j + 2 * r + 1] = sc;
+          blk[kQ4KMins + 16 * (j / 2) + 2 * r + (j & 1)] = mn;
+        }
+        for (int c = 0; c < 4; ++c) {
+          for (int i = 0; i < 8; ++i) {
+            std::memcpy(blk + kQ4KQuants + 256 * c + 32 * i + 4 * r, s.qs + 32 * c + 4 * i, 4);
+          }
+        }
+      }
+    }
+  }
+}
+
+void gemm_q4_K_x8_avx2(const GemmArgs& a) { gemm_groups<Q4KGroup>(a, kQK_K, kQ4KBlock, 0); }
+
+void repack_q6_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  const int64_t nb = k / kQK_K;
+  const int64_t groups = (rows + kRows - 1) / kRows;
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  for (int64_t g = 0; g < groups; ++g) {
+    for (int64_t b = 0; b < nb; ++b) {
+      uint8_t* blk = out + (static_cast<size_t>(g) * nb + b) * kQ6KBlock;
+      std::memset(blk, 0, kQ6KBlock);
+      for (int r = 0; r < kRows; ++r) {
+        const int64_t row = g * kRows + r;
+        block_q6_K s{};  // padding rows: all zero
+        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(block_q6_K), sizeof s);
+        std::memcpy(blk + 2 * r, &s.d, 2);
+        for (int sub = 0; sub < 16; ++sub) {
+          blk[kQ6KScales + 16 * sub + 2 * r] = static_cast<uint8_t>(s.scales[sub]);
+          blk[kQ6KScales + 16 * sub + 2 * r + 1] = static_cast<uint8_t>(s.scales[sub]);
+        }
+        // The 256 unsigned 6-bit values in element order (ggml's layout).
+        uint8_t u[kQK_K];
+        for (int n = 0; n < 2; ++n) {
+          const uint8_t* ql = s.ql + 64 * n;
+          const uint8_t* qh = s.qh + 32 * n;
+          for (int l = 0; l < 32; ++l) {
+            u[128 * n + l] = static_cast<uint8_t>((ql[l] & 0xF) | ((qh[l] & 3) << 4));
+            u[128 * n + l + 32] = static_cast<uint8_t>((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4));
+            u[128 * n + l + 64] = static_cast<uint8_t>((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
+            u[128 * n + l + 96] = static_cast<uint8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
+          }
+        }
+        for (int v = 0; v < 32; ++v) {
+          for (int i = 0; i < 4; ++i) {
+            blk[kQ6KLow + 32 * v + 4 * r + i] =
+                static_cast<uint8_t>((u[4 * v + i] & 0xF) | ((u[128 + 4 * v + i] & 0xF) << 4));
+          }
+        }
+        for (int h = 0; h < 16; ++h) {
+          for (int i = 0; i < 4; ++i) {
+            uint8_t bits = 0;
+            for (int q = 0; q < 4; ++q) bits |= static_cast<uint8_t>((u[64 * q + 4 * h + i] >> 4) << (2 * q));
+            blk[kQ6KHigh + 32 * h + 4 * r + i] = bits;
+          }
+        }
+      }
+    }
+  }
+}
+
+void gemm_q6_K_x8_avx2(const GemmArgs& a) { gemm_groups<Q6KGroup>(a, kQK_K, kQ6KBlock, 0); }
+
+void repack_q4_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  repack_x8<block_q4_0, 4>(src, row_bytes, rows, k, dst);
+}
+
+void repack_q8_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  repack_x8<block_q8_0, 8>(src, row_bytes, rows, k, dst);
+}
+
+void gemm_q4_0_x8_avx2(const GemmArgs& a) {
+  gemm_groups<Q4Group>(a, kQK, kQ4Block, static_cast<size_t>(a.k / kQK) * sizeof(block_q8_0));
+}
+
+void gemm_q8_0_x8_avx2(const GemmArgs& a) { gemm_groups<Q8Group>(a, kQK, kQ8Block, 0); }
+
+}  // namespace edgellm::kernels::x86
