@@ -57,18 +57,7 @@ EDGELLM_API const char* edgellm_last_error(void);
 typedef struct edgellm_model_params {
   size_t struct_size; /* sizeof(edgellm_model_params), set by the default function */
   int use_mmap;       /* 1 (default): map weights zero-copy; 0: read into memory */
-  int32_t repack;     /* edgellm_repack: weight repacking at load (default AUTO) */
 } edgellm_model_params;
-
-/* Weight repacking at load: matmul weights whose type has a kernel over an
-   interleaved layout on the kernel path in use are rewritten once into one
-   buffer, and the file's pages of those tensors are released, so resident
-   memory stays about one copy of the weights. */
-typedef enum edgellm_repack {
-  EDGELLM_REPACK_AUTO = 0, /* repack where it is faster on this path (default) */
-  EDGELLM_REPACK_ON = 1,   /* repack every tensor a repacked kernel exists for */
-  EDGELLM_REPACK_OFF = 2   /* keep every weight zero-copy in the mapping */
-} edgellm_repack;
 
 EDGELLM_API void edgellm_model_default_params(edgellm_model_params* params);
 EDGELLM_API edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* params,
@@ -114,12 +103,17 @@ typedef struct edgellm_context_params {
   size_t struct_size; /* sizeof(edgellm_context_params) */
   int32_t n_ctx;      /* max tokens in the KV cache; 0 = model's training context */
   int32_t n_batch;    /* max tokens per evaluate call (default 512) */
-  int32_t n_threads;  /* 0 = one per available core */
+  int32_t n_threads;  /* 0 = automatic: one per core of the fastest CPU kind (see cpus) */
   int32_t logits_all; /* 1: keep logits of every batch position (n_batch x n_vocab floats) */
   int32_t kv_type;    /* edgellm_kv_type; default EDGELLM_KV_F16 */
   void* arena;        /* caller-supplied memory for the whole context (NULL: the runtime allocates) */
   size_t arena_size;  /* bytes at arena; too small fails with the bytes needed */
   int32_t mlock;      /* 1: lock the runtime-allocated arena in RAM (best effort, warns) */
+  const char* cpus;   /* CPUs for the threads as a list, e.g. "0-3,6" (NULL: automatic, i.e.
+                         one thread per physical core of the fastest CPU kind, within one
+                         NUMA node); with n_threads > 0, the first n_threads of them */
+  int32_t pin_threads; /* 1 (default): pin each thread to its CPU (a refusal only warns, see
+                          edgellm_context_threads); 0: leave placement to the OS */
 } edgellm_context_params;
 
 typedef enum edgellm_kv_type {
@@ -135,10 +129,8 @@ typedef struct edgellm_plan_info {
   size_t kv_bytes;          /* KV cache (part of the arena) */
   size_t activation_bytes;  /* planned activations and scratch (part of the arena) */
   size_t lower_bound_bytes; /* peak of simultaneously live activation bytes */
-  size_t weight_bytes;      /* weight memory: tensor data still used from the file (mapped or
-                               read) plus repacked_bytes */
+  size_t weight_bytes;      /* tensor data of the model (mapped or read) */
   int32_t n_buffers;        /* activation buffers in the plan */
-  size_t repacked_bytes;    /* weights repacked at load (part of weight_bytes) */
 } edgellm_plan_info;
 
 /* Computes the plan for params without allocating the arena. */
@@ -282,6 +274,21 @@ EDGELLM_API edgellm_status edgellm_chat_apply(const edgellm_model* model, const 
    (a static string), or NULL when there is no template or it is not
    recognised (edgellm_last_error says why). */
 EDGELLM_API const char* edgellm_chat_family(const edgellm_model* model);
+
+/* ---- threads ---- */
+/* Writes a NUL-terminated description of the context's threads (count,
+   CPUs, work splitting, why these CPUs) and, on a line starting with
+   "warning:", any pinning the system refused (those threads run unpinned).
+   Returns the length it needed (excluding NUL). */
+EDGELLM_API size_t edgellm_context_threads(const edgellm_context* ctx, char* buf, size_t size);
+/* Describes a CPU topology (this machine, or the hwloc XML export at
+   `topology` when not NULL) and the threads a context would get for
+   n_threads / cpus (as in edgellm_context_params). Writes NUL-terminated
+   text into buf (truncated to size); *length (may be NULL) receives the
+   full length. Fails on a bad CPU list or an unreadable topology file. */
+EDGELLM_API edgellm_status edgellm_describe_threads(const char* topology, int32_t n_threads,
+                                                    const char* cpus, char* buf, size_t size,
+                                                    size_t* length);
 
 #ifdef __cplusplus
 }

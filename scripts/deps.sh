@@ -8,7 +8,20 @@ PACKAGES=(
   clang libclang-rt-14-dev            # libFuzzer + sanitizer runtimes
   googletest libgtest-dev nlohmann-json3-dev
   g++-aarch64-linux-gnu qemu-user     # aarch64 cross build, tests under qemu
+  libhwloc-dev libnuma-dev            # CPU topology, thread pinning, NUMA placement
+  libhwloc-dev:arm64 libnuma-dev:arm64  # the same for the cross build (Debian multiarch)
 )
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+# The cross build links arm64 hwloc/libnuma from Debian's multiarch packages.
+need_update=0
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "deps: enabling the arm64 architecture (multiarch) for the cross build"
+  $SUDO dpkg --add-architecture arm64
+  need_update=1
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -17,10 +30,8 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#missing[@]} -gt 0 ] || [ $need_update -eq 1 ]; then
   echo "deps: installing ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else

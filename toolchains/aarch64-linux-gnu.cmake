@@ -17,6 +17,21 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
+# Libraries beyond libc (hwloc, libnuma) come from Debian's multiarch arm64
+# packages (dpkg --add-architecture arm64; scripts/deps.sh installs them):
+# pkg-config reads their arm64 .pc files, which point at
+# /usr/lib/aarch64-linux-gnu; qemu's loader finds them there at run time.
+set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")
+set(ENV{PKG_CONFIG_PATH} "")
+set(ENV{PKG_CONFIG_SYSROOT_DIR} "")
+# Those packages also install Debian's arm64 libc in /lib/aarch64-linux-gnu,
+# a different build from the cross toolchain's libc in the sysroot. qemu -L
+# runs the sysroot's ld.so, which would find that libc first on its default
+# path, and a mismatched ld.so/libc pair hangs in pthread_create. An RPATH
+# to the sysroot keeps the pair matched (harmless on a real board).
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath,${EDGELLM_AARCH64_SYSROOT}/lib")
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "-Wl,-rpath,${EDGELLM_AARCH64_SYSROOT}/lib")
+
 set(EDGELLM_QEMU_CPU "" CACHE STRING "qemu -cpu model for running tests (empty: $QEMU_CPU or qemu's default)")
 if(EDGELLM_QEMU_CPU)
   set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L ${EDGELLM_AARCH64_SYSROOT} -cpu ${EDGELLM_QEMU_CPU})

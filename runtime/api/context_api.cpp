@@ -8,6 +8,7 @@
 #include "edgellm.h"
 #include "runtime/api/error.h"
 #include "runtime/api/handles.h"
+#include "runtime/threads/placement.h"
 
 using edgellm::api::fail;
 using edgellm::api::guarded;
@@ -83,6 +84,8 @@ void edgellm_context_default_params(edgellm_context_params* p) {
   p->arena = nullptr;
   p->arena_size = 0;
   p->mlock = 0;
+  p->cpus = nullptr;
+  p->pin_threads = 1;
 }
 
 }  // extern "C"
@@ -111,8 +114,13 @@ edgellm_status session_config(const edgellm_model* model, const edgellm_context_
   }
   cfg->n_ctx = p.n_ctx == 0 ? c.n_ctx_train : p.n_ctx;
   cfg->n_batch = std::min(p.n_batch == 0 ? 512 : p.n_batch, cfg->n_ctx);
-  const unsigned hw = std::thread::hardware_concurrency();
-  cfg->n_threads = p.n_threads == 0 ? static_cast<int32_t>(hw == 0 ? 1 : hw) : p.n_threads;
+  edgellm::threads::ThreadRequest threads;
+  threads.n_threads = p.n_threads;
+  threads.cpus = p.cpus;
+  edgellm::Status placed = edgellm::threads::resolve_threads(threads, &cfg->placement, nullptr);
+  if (!placed.ok()) return fail(placed);
+  cfg->n_threads = cfg->placement.n_threads();
+  cfg->pin_threads = p.pin_threads != 0;
   cfg->logits_all = p.logits_all != 0;
   cfg->arena = p.arena;
   cfg->arena_size = p.arena_size;
@@ -123,8 +131,7 @@ edgellm_status session_config(const edgellm_model* model, const edgellm_context_
 size_t weight_bytes(const edgellm::Model& m) {
   size_t total = 0;
   for (const auto& t : m.file->tensors()) total += t.n_bytes;
-  // Repacked tensors live in their own buffer; their file pages are released.
-  return total - m.released_bytes + m.repacked_bytes;
+  return total;
 }
 
 }  // namespace
@@ -153,7 +160,6 @@ edgellm_status edgellm_context_plan(const edgellm_model* model,
     info.lower_bound_bytes = ps.lower_bound;
     info.weight_bytes = weight_bytes(*model->model);
     info.n_buffers = ps.n_buffers;
-    info.repacked_bytes = model->model->repacked_bytes;
     std::memcpy(out, &info, out->struct_size);
     return EDGELLM_OK;
   });

@@ -30,27 +30,28 @@ void attention_task(void* arg, int ti, int nt) {
   float* scores = t.s->acts().scores + static_cast<size_t>(ti) * Session::scores_stride(t.s->config(), c);
   float* k_scratch = scores + t.s->config().n_ctx;
   float* v_scratch = k_scratch + hd;
-  int64_t begin, end;
-  split_range(static_cast<int64_t>(t.n) * c.n_head, ti, nt, &begin, &end);
-  for (int64_t item = begin; item < end; ++item) {
-    const int32_t i = static_cast<int32_t>(item / c.n_head);
-    const int32_t h = static_cast<int32_t>(item % c.n_head);
-    const int32_t kvh = h / group;
-    const int32_t n_keys = t.pos0 + i + 1;  // causal: keys 0 .. own position
-    const float* qh = t.q + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
-    for (int32_t j = 0; j < n_keys; ++j) {
-      const float* kj = kv.head(kv.k_row(t.layer, j), kvh, k_scratch);
-      float dot = 0.0f;
-      for (int32_t d = 0; d < hd; ++d) dot += qh[d] * kj[d];
-      scores[j] = dot * scale;
-    }
-    kernels::softmax_f32(scores, n_keys);
-    float* o = t.out + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
-    std::memset(o, 0, sizeof(float) * static_cast<size_t>(hd));
-    for (int32_t j = 0; j < n_keys; ++j) {
-      const float* vj = kv.head(kv.v_row(t.layer, j), kvh, v_scratch);
-      const float p = scores[j];
-      for (int32_t d = 0; d < hd; ++d) o[d] += p * vj[d];
+  WorkSplit split(t.s->pool(), static_cast<int64_t>(t.n) * c.n_head, 1, ti, nt);
+  for (int64_t begin, end; split.next(&begin, &end);) {
+    for (int64_t item = begin; item < end; ++item) {
+      const int32_t i = static_cast<int32_t>(item / c.n_head);
+      const int32_t h = static_cast<int32_t>(item % c.n_head);
+      const int32_t kvh = h / group;
+      const int32_t n_keys = t.pos0 + i + 1;  // causal: keys 0 .. own position
+      const float* qh = t.q + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
+      for (int32_t j = 0; j < n_keys; ++j) {
+        const float* kj = kv.head(kv.k_row(t.layer, j), kvh, k_scratch);
+        float dot = 0.0f;
+        for (int32_t d = 0; d < hd; ++d) dot += qh[d] * kj[d];
+        scores[j] = dot * scale;
+      }
+      kernels::softmax_f32(scores, n_keys);
+      float* o = t.out + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
+      std::memset(o, 0, sizeof(float) * static_cast<size_t>(hd));
+      for (int32_t j = 0; j < n_keys; ++j) {
+        const float* vj = kv.head(kv.v_row(t.layer, j), kvh, v_scratch);
+        const float p = scores[j];
+        for (int32_t d = 0; d < hd; ++d) o[d] += p * vj[d];
+      }
     }
   }
 }

@@ -16,16 +16,22 @@ struct MatmulTask {
   int32_t n;
   float* y;
   int64_t y_stride;
+  ThreadPool* pool;
 };
+
+// Weight rows are handed out in multiples of kRowGrain (static slices on
+// identical cores, stolen chunks when cores differ); each row is computed by
+// one thread, so results do not depend on the thread count.
+constexpr int64_t kRowGrain = 16;
 
 void matmul_task(void* arg, int ti, int nt) {
   const MatmulTask& t = *static_cast<const MatmulTask*>(arg);
-  int64_t begin, end;
-  split_range(t.w->ne1, ti, nt, &begin, &end);
-  if (begin == end) return;
-  const kernels::GemmArgs args{t.w->data, t.w->row_bytes, t.w->ne0, t.xconv, t.xconv_row_bytes,
-                              t.n, t.y, t.y_stride, begin, end};
-  t.w->kernel->gemm(args);
+  WorkSplit split(*t.pool, t.w->ne1, kRowGrain, ti, nt);
+  for (int64_t begin, end; split.next(&begin, &end);) {
+    const kernels::GemmArgs args{t.w->data, t.w->row_bytes, t.w->ne0, t.xconv, t.xconv_row_bytes,
+                                t.n, t.y, t.y_stride, begin, end};
+    t.w->kernel->gemm(args);
+  }
 }
 
 }  // namespace
@@ -39,7 +45,7 @@ void matmul(Session& s, const Weight& w, const float* x, int64_t x_stride, int32
     kern.quantize_act(x + static_cast<size_t>(t) * x_stride,
                       a.xconv + static_cast<size_t>(t) * row_bytes, w.ne0);
   }
-  MatmulTask task{&w, a.xconv, row_bytes, n, y, y_stride};
+  MatmulTask task{&w, a.xconv, row_bytes, n, y, y_stride, &s.pool()};
   s.pool().run(matmul_task, &task);
 }
 

@@ -166,7 +166,14 @@ Status Session::create(const Model& model, const SessionConfig& cfg,
   dtype_row_bytes(kvt, kv.v_dim, &kv.v_row_bytes);
   dtype_row_bytes(kvt, kv.head_dim, &kv.head_bytes);
   kv.traits = kernels::ref_traits(kvt);
-  s->pool_ = std::make_unique<ThreadPool>(cfg.n_threads);
+  PoolOptions po;
+  po.n_threads = cfg.n_threads;
+  po.pus = cfg.placement.pus;
+  po.pin = cfg.pin_threads;
+  po.heterogeneous = cfg.placement.heterogeneous;
+  po.schedule = cfg.schedule;
+  po.numa_node = cfg.placement.numa_node;
+  s->pool_ = std::make_unique<ThreadPool>(po);
   *out = std::move(s);
   return Status::Ok();
 }
@@ -194,6 +201,7 @@ Status Session::forward(const int32_t* tokens, int32_t n, bool all_logits) {
                     tokens[i], i, c.n_vocab);
     }
   }
+  ThreadPool::CallerScope on_thread0_cpu(*pool_);  // pins the caller for this pass only
   switch (c.arch) {
     case Arch::kLlama: templates::llama_forward(*this, tokens, n, n_past_, all_logits); break;
   }

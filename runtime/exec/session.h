@@ -11,6 +11,7 @@
 #include "runtime/exec/arena.h"
 #include "runtime/exec/kv_cache.h"
 #include "runtime/exec/thread_pool.h"
+#include "runtime/threads/topology.h"
 #include "runtime/model/model.h"
 
 namespace edgellm {
@@ -24,6 +25,11 @@ struct SessionConfig {
   void* arena = nullptr;   // caller-supplied memory (nullptr: allocate)
   size_t arena_size = 0;
   bool mlock = false;      // lock a runtime-allocated arena in RAM
+  // Thread placement (runtime/threads): the CPU of each of the n_threads
+  // threads (empty: none pinned), pinning on/off, work-splitting schedule.
+  threads::CpuPlan placement;
+  bool pin_threads = true;
+  Schedule schedule = Schedule::kAuto;
 };
 
 // Activation buffers of the templates. Each template states, per buffer,
