@@ -57,7 +57,18 @@ EDGELLM_API const char* edgellm_last_error(void);
 typedef struct edgellm_model_params {
   size_t struct_size; /* sizeof(edgellm_model_params), set by the default function */
   int use_mmap;       /* 1 (default): map weights zero-copy; 0: read into memory */
+  int32_t repack;     /* edgellm_repack: weight repacking at load (default AUTO) */
 } edgellm_model_params;
+
+/* Weight repacking at load: matmul weights whose type has a kernel over an
+   interleaved layout on the kernel path in use are rewritten once into one
+   buffer, and the file's pages of those tensors are released, so resident
+   memory stays about one copy of the weights. */
+typedef enum edgellm_repack {
+  EDGELLM_REPACK_AUTO = 0, /* repack where it is faster on this path (default) */
+  EDGELLM_REPACK_ON = 1,   /* repack every tensor a repacked kernel exists for */
+  EDGELLM_REPACK_OFF = 2   /* keep every weight zero-copy in the mapping */
+} edgellm_repack;
 
 EDGELLM_API void edgellm_model_default_params(edgellm_model_params* params);
 EDGELLM_API edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* params,
@@ -129,8 +140,10 @@ typedef struct edgellm_plan_info {
   size_t kv_bytes;          /* KV cache (part of the arena) */
   size_t activation_bytes;  /* planned activations and scratch (part of the arena) */
   size_t lower_bound_bytes; /* peak of simultaneously live activation bytes */
-  size_t weight_bytes;      /* tensor data of the model (mapped or read) */
+  size_t weight_bytes;      /* weight memory: tensor data still used from the file (mapped or
+                               read) plus repacked_bytes */
   int32_t n_buffers;        /* activation buffers in the plan */
+  size_t repacked_bytes;    /* weights repacked at load (part of weight_bytes) */
 } edgellm_plan_info;
 
 /* Computes the plan for params without allocating the arena. */

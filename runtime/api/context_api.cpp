@@ -131,7 +131,8 @@ edgellm_status session_config(const edgellm_model* model, const edgellm_context_
 size_t weight_bytes(const edgellm::Model& m) {
   size_t total = 0;
   for (const auto& t : m.file->tensors()) total += t.n_bytes;
-  return total;
+  // Repacked tensors live in their own buffer; their file pages are released.
+  return total - m.released_bytes + m.repacked_bytes;
 }
 
 }  // namespace
@@ -160,6 +161,7 @@ edgellm_status edgellm_context_plan(const edgellm_model* model,
     info.lower_bound_bytes = ps.lower_bound;
     info.weight_bytes = weight_bytes(*model->model);
     info.n_buffers = ps.n_buffers;
+    info.repacked_bytes = model->model->repacked_bytes;
     std::memcpy(out, &info, out->struct_size);
     return EDGELLM_OK;
   });
