@@ -159,7 +159,10 @@ bool Counters::open_groups(const std::vector<EventSpec>& events, const Options& 
       attr.type = e.type;
       attr.config = e.config;
       attr.disabled = g.fds.empty() ? 1 : 0;  // the leader gates the group
-      attr.exclude_kernel = 1;                // allowed at perf_event_paranoid 2
+      // Hardware events count user space only (allowed at
+      // perf_event_paranoid 2); software events such as context-switches
+      // happen in the kernel, so they try kernel mode first.
+      attr.exclude_kernel = e.hardware ? 1 : 0;
       attr.exclude_hv = 1;
       attr.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED |
                          PERF_FORMAT_TOTAL_TIME_RUNNING;
@@ -171,6 +174,10 @@ bool Counters::open_groups(const std::vector<EventSpec>& events, const Options& 
         err = opts.simulate_hw_errno;
       } else {
         fd = perf_open(&attr, tid, g.fds.empty() ? -1 : g.fds[0]);
+        if (fd < 0 && (errno == EACCES || errno == EPERM) && !attr.exclude_kernel) {
+          attr.exclude_kernel = 1;
+          fd = perf_open(&attr, tid, g.fds.empty() ? -1 : g.fds[0]);
+        }
         if (fd < 0) err = errno;
       }
       if (fd < 0) {
