@@ -40,6 +40,13 @@ tok=$(cli tokenize -m "$tmp/tiny.gguf" -p "once upon a time")
 echo "$tok" | python3 -c 'import json,sys; t=json.load(sys.stdin); assert t[0]==1 and len(t)>=5, t'
 check "tokenize prints ids with BOS" $?
 
+tok=$(cli tokenize -m "$tmp/tiny.gguf" -p "once</s>" --no-special)
+echo "$tok" | python3 -c 'import json,sys; t=json.load(sys.stdin); assert t and t[0]!=1 and 2 not in t, t'
+check "tokenize --no-special: no BOS, special-token text stays text" $?
+tok=$(cli tokenize -m "$tmp/tiny.gguf" -p "once</s>" --parse-special)
+echo "$tok" | python3 -c 'import json,sys; t=json.load(sys.stdin); assert t[0]==1 and t[-1]==2, t'
+check "tokenize --parse-special: </s> becomes its token" $?
+
 cli info -m "$tmp/tiny.gguf" | grep -q "arch=llama"
 check "info names the architecture" $?
 cli info -m "$tmp/tiny.gguf" --plan -c 128 | grep -q "planner overhead"

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -306,7 +307,11 @@ Status vocab_from_writer(const gguf::Writer& w, std::vector<uint8_t>* bytes, Voc
 
 TEST(BpeTokenizer, VocabFromGgufDefaults) {
   std::vector<std::string> tokens;
-  for (int i = 0; i < 20; ++i) tokens.push_back("t" + std::to_string(i));
+  for (int i = 0; i < 20; ++i) {
+    char name[8];
+    std::snprintf(name, sizeof name, "t%d", i);
+    tokens.emplace_back(name);
+  }
   std::vector<uint8_t> bytes;
   Vocab v;
   {
@@ -454,6 +459,41 @@ TEST(BpeVocabFixtures, GptNeoxLoadsWithDefaultPreTokenizer) {
   auto t = load(fixtures_dir() + "/vocab/ggml-vocab-gpt-neox.gguf", &s);
   ASSERT_NE(t, nullptr) << s.message();
   EXPECT_EQ(dec(*t, enc(*t, "Hello world 12345!")), "Hello world 12345!");
+}
+
+// Random mixtures of scripts, whitespace, digits, contractions and malformed
+// UTF-8 through every pre-tokenizer: encoding terminates, every id is valid
+// and decoding gives the text back (malformed bytes as U+FFFD, as llama.cpp
+// reads them).
+TEST(BpeVocabFixtures, RandomTextRoundTripsThroughEveryPreTokenizer) {
+  if (!have_fixtures()) GTEST_SKIP() << "FIXTURES MISSING: skipped";
+  std::unique_ptr<gguf::File> file;
+  ASSERT_TRUE(gguf::File::open(fixtures_dir() + "/vocab/ggml-vocab-gpt-2.gguf", &file).ok());
+  Vocab base;
+  ASSERT_TRUE(vocab_from_gguf(*file, &base).ok());
+  const char* palette[] = {"a", "Z", "7", "42", " ", "  ", "\n", "\r\n", "\t", "'s", "'LL", "'", "!", "...",
+                           "$", "+", "\xc3\xa9", "\xc3\x9f", "\xe6\x9d\xb1\xe4\xba\xac", "\xf0\x9f\xa6\x99",
+                           "\xe2\x80\x83", "\xc2\xa0", "\xc2\xb2", "\xcc\x81", "\xef\xbc\x81", "\xe3\x80\x80",
+                           "\xea\xb0\x80", "\xff", "\xe6\x9d", "\x80", "<|endoftext|>", "\xe2\x80\x94"};
+  std::mt19937 rng(1234);
+  for (const char* pre : {"default", "gpt-2", "llama3", "qwen2", "deepseek-llm", "deepseek-coder", "falcon",
+                          "starcoder"}) {
+    SCOPED_TRACE(pre);
+    Vocab v = base;
+    v.pre = pre;
+    auto t = make(std::move(v));
+    ASSERT_NE(t, nullptr);
+    for (int iter = 0; iter < 300; ++iter) {
+      std::string text;
+      const int n = static_cast<int>(rng() % 24);
+      for (int i = 0; i < n; ++i) text += palette[rng() % (sizeof(palette) / sizeof(palette[0]))];
+      const Ids ids = enc(*t, text);
+      for (int32_t id : ids) ASSERT_TRUE(id >= 0 && id < t->n_vocab());
+      std::string want;
+      for (uint32_t cp : utf8_to_codepoints(text)) utf8_append(cp, &want);
+      ASSERT_EQ(dec(*t, ids), want) << "'" << text << "'";
+    }
+  }
 }
 
 TEST(BpeVocabFixtures, GoldenPromptTokens) {
