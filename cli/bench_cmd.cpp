@@ -190,7 +190,9 @@ int cmd_bench(Args& args) {
                             "[--repack auto|on|off]");
   }
   bool ok_list = true;
-  std::vector<int> threads = threads_s == "0" ? std::vector<int>{0} : parse_list(threads_s, &ok_list);
+  // Default: one thread per logical CPU (explicit, so every result names its count).
+  const int n_cpu = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  std::vector<int> threads = threads_s == "0" ? std::vector<int>{n_cpu} : parse_list(threads_s, &ok_list);
   if (!ok_list || reps < 1 || n_prompt < 0 || n_gen < 0 ||
       (out_fmt != "md" && out_fmt != "json" && out_fmt != "csv")) {
     return fail_usage(args, "bench: bad -t, -r, -p, -n or -o value");
@@ -238,13 +240,7 @@ int cmd_bench(Args& args) {
       edgellm_model_free(model);
       return fail_api("cannot create context");
     }
-    int actual_threads = nt;
-    if (actual_threads == 0) {
-      char buf[512];
-      edgellm_context_threads(ctx, buf, sizeof buf);
-      actual_threads = std::atoi(buf);  // description starts with the count
-      if (actual_threads <= 0) actual_threads = 0;
-    }
+    const int actual_threads = nt;
     std::unique_ptr<pmu::Counters> counters;
     if (!no_pmu) {
       pmu::Options po;
@@ -321,7 +317,7 @@ int cmd_bench(Args& args) {
     if (!no_pmu) std::printf("\ncounters: %s\n", source_note.empty() ? ("unavailable: " + err).c_str() : source_note.c_str());
     if (roofline) {
       for (int nt : threads) {
-        const int t = nt > 0 ? nt : static_cast<int>(std::thread::hardware_concurrency());
+        const int t = nt;
         const double bw = measure_read_bandwidth(t);
         std::printf("roofline (%d threads): read bandwidth %.2f GB/s, %.1f MiB of weights per token "
                     "-> at most %.2f tokens/s for decode\n", t, bw,
