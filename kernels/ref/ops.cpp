@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "kernels/ref/fp16.h"
+
 namespace edgellm::kernels {
 
 void rms_norm_f32(const float* x, const float* w, float* y, int64_t n, float eps) {
@@ -13,6 +15,27 @@ void rms_norm_f32(const float* x, const float* w, float* y, int64_t n, float eps
     for (int64_t i = 0; i < n; ++i) y[i] = (x[i] * scale) * w[i];
   } else {
     for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale;
+  }
+}
+
+void layer_norm_f32(const float* x, const float* w, const float* b, float* y, int64_t n,
+                    float eps) {
+  // As ggml_norm: mean and variance accumulated in double, applied in float.
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]);
+  const float mean = static_cast<float>(sum / static_cast<double>(n));
+  double var = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i] - mean;
+    y[i] = v;
+    var += static_cast<double>(v * v);
+  }
+  const float scale = 1.0f / std::sqrt(static_cast<float>(var / static_cast<double>(n)) + eps);
+  for (int64_t i = 0; i < n; ++i) {
+    float v = y[i] * scale;
+    if (w) v *= w[i];
+    if (b) v += b[i];
+    y[i] = v;
   }
 }
 
@@ -55,6 +78,29 @@ void swiglu_f32(const float* gate, const float* up, float* y, int64_t n) {
     const float g = gate[i];
     y[i] = (g / (1.0f + std::exp(-g))) * up[i];
   }
+}
+
+float gelu_f32(float x) {
+  if (x <= -10.0f) return 0.0f;
+  if (x >= 10.0f) return x;
+  const float h = fp16_to_fp32(fp32_to_fp16(x));
+  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+  constexpr float kCoef = 0.044715f;
+  const float g = 0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoef * h * h)));
+  return fp16_to_fp32(fp32_to_fp16(g));
+}
+
+void geglu_f32(const float* gate, const float* up, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = gelu_f32(gate[i]) * up[i];
+}
+
+void softcap_f32(float* x, int64_t n, float cap) {
+  const float inv = 1.0f / cap;
+  for (int64_t i = 0; i < n; ++i) x[i] = std::tanh(x[i] * inv) * cap;
+}
+
+void scale_f32(float* x, int64_t n, float s) {
+  for (int64_t i = 0; i < n; ++i) x[i] *= s;
 }
 
 void add_f32(float* y, const float* x, int64_t n) {

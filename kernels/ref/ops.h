@@ -10,6 +10,9 @@ namespace edgellm::kernels {
 // y = x / sqrt(mean(x^2) + eps) * w   (w may be nullptr: no scale)
 void rms_norm_f32(const float* x, const float* w, float* y, int64_t n, float eps);
 
+// y = (x - mean(x)) / sqrt(var(x) + eps) * w + b   (w, b may be nullptr)
+void layer_norm_f32(const float* x, const float* w, const float* b, float* y, int64_t n, float eps);
+
 // In-place rotary embedding of one head vector of head_dim floats at
 // position pos; the first n_rot dims rotate. neox=false rotates adjacent
 // pairs (x[2i], x[2i+1]); neox=true rotates halves (x[i], x[i + n_rot/2]).
@@ -21,6 +24,18 @@ void softmax_f32(float* x, int64_t n);
 
 // y[i] = silu(gate[i]) * up[i]
 void swiglu_f32(const float* gate, const float* up, float* y, int64_t n);
+
+// y[i] = gelu(gate[i]) * up[i], GELU (tanh form) evaluated as llama.cpp's
+// CPU backend does: through FP16 (input and output rounded to half) for
+// |x| < 10, identity above, zero below.
+void geglu_f32(const float* gate, const float* up, float* y, int64_t n);
+float gelu_f32(float x);
+
+// x[i] = cap * tanh(x[i] / cap)
+void softcap_f32(float* x, int64_t n, float cap);
+
+// x[i] *= s
+void scale_f32(float* x, int64_t n, float s);
 
 // y[i] += x[i]
 void add_f32(float* y, const float* x, int64_t n);

@@ -1,4 +1,5 @@
 // Attention blocks: KV-cache writes and causal grouped-query attention.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -14,6 +15,7 @@ struct AttentionTask {
   const float* q;
   int32_t n;
   int32_t pos0;
+  AttentionOptions opt;
   float* out;
 };
 
@@ -26,7 +28,6 @@ void attention_task(void* arg, int ti, int nt) {
   const KvCache& kv = t.s->kv();
   const int32_t hd = c.head_dim;
   const int32_t group = c.n_head / c.n_head_kv;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   float* scores = t.s->acts().scores + static_cast<size_t>(ti) * Session::scores_stride(t.s->config(), c);
   float* k_scratch = scores + t.s->config().n_ctx;
   float* v_scratch = k_scratch + hd;
@@ -36,19 +37,24 @@ void attention_task(void* arg, int ti, int nt) {
       const int32_t i = static_cast<int32_t>(item / c.n_head);
       const int32_t h = static_cast<int32_t>(item % c.n_head);
       const int32_t kvh = h / group;
-      const int32_t n_keys = t.pos0 + i + 1;  // causal: keys 0 .. own position
+      // Causal: keys up to the query's own position p; a sliding window
+      // keeps only the last `window` of them (p - j < window).
+      const int32_t p = t.pos0 + i;
+      const int32_t j0 = t.opt.window > 0 ? std::max(0, p - t.opt.window + 1) : 0;
+      const int32_t n_keys = p + 1 - j0;
       const float* qh = t.q + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
       for (int32_t j = 0; j < n_keys; ++j) {
-        const float* kj = kv.head(kv.k_row(t.layer, j), kvh, k_scratch);
+        const float* kj = kv.head(kv.k_row(t.layer, j0 + j), kvh, k_scratch);
         float dot = 0.0f;
         for (int32_t d = 0; d < hd; ++d) dot += qh[d] * kj[d];
-        scores[j] = dot * scale;
+        scores[j] = dot * t.opt.scale;
       }
+      if (t.opt.softcap > 0.0f) kernels::softcap_f32(scores, n_keys, t.opt.softcap);
       kernels::softmax_f32(scores, n_keys);
       float* o = t.out + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
       std::memset(o, 0, sizeof(float) * static_cast<size_t>(hd));
       for (int32_t j = 0; j < n_keys; ++j) {
-        const float* vj = kv.head(kv.v_row(t.layer, j), kvh, v_scratch);
+        const float* vj = kv.head(kv.v_row(t.layer, j0 + j), kvh, v_scratch);
         const float p = scores[j];
         for (int32_t d = 0; d < hd; ++d) o[d] += p * vj[d];
       }
@@ -66,9 +72,33 @@ void kv_store(Session& s, int32_t layer, const float* k, const float* v, int32_t
   }
 }
 
-void attention(Session& s, int32_t layer, const float* q, int32_t n, int32_t pos0, float* out) {
-  AttentionTask task{&s, layer, q, n, pos0, out};
+void attention(Session& s, int32_t layer, const float* q, int32_t n, int32_t pos0,
+               const AttentionOptions& opt, float* out) {
+  AttentionTask task{&s, layer, q, n, pos0, opt, out};
   s.pool().run(attention_task, &task);
+}
+
+void self_attention(Session& s, int32_t il, const float* xn, int32_t n, int32_t pos0,
+                    float rope_base, const AttentionOptions& opt, float* out) {
+  const TransformerConfig& c = s.model().config;
+  const LayerWeights& l = s.model().weights.layers[static_cast<size_t>(il)];
+  const Activations& a = s.acts();
+  const int32_t d = c.n_embd;
+  matmul(s, l.wq, xn, d, n, a.q, c.q_dim());
+  matmul(s, l.wk, xn, d, n, a.k, c.kv_dim());
+  matmul(s, l.wv, xn, d, n, a.v, c.v_dim());
+  add_bias(a.q, l.bq, n);
+  add_bias(a.k, l.bk, n);
+  add_bias(a.v, l.bv, n);
+  if (l.q_norm.present()) rms_norm_heads(a.q, n, c.n_head, c.head_dim, l.q_norm, c.norm_eps);
+  if (l.k_norm.present()) rms_norm_heads(a.k, n, c.n_head_kv, c.head_dim, l.k_norm, c.norm_eps);
+  rope(a.q, n, c.n_head, c.head_dim, c.n_rot, pos0, rope_base, c.rope_freq_scale, c.rope_neox);
+  rope(a.k, n, c.n_head_kv, c.head_dim, c.n_rot, pos0, rope_base, c.rope_freq_scale, c.rope_neox);
+  const int32_t slot = c.kv_slot[static_cast<size_t>(il)];  // this layer's KV cache rows
+  kv_store(s, slot, a.k, a.v, n, pos0);
+  attention(s, slot, a.q, n, pos0, opt, a.attn);
+  matmul(s, l.wo, a.attn, c.q_dim(), n, out, d);
+  add_bias(out, l.bo, n);
 }
 
 }  // namespace edgellm::blocks

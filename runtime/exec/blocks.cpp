@@ -75,6 +75,11 @@ void rope(float* q, int32_t n, int32_t n_heads, int32_t head_dim, int32_t n_rot,
 
 void ffn_swiglu(Session& s, const Weight& gate, const Weight& up, const Weight& down,
                 const float* x, int32_t n, float* out) {
+  ffn_gated(s, gate, up, down, GatedActivation::kSilu, x, n, out);
+}
+
+void ffn_gated(Session& s, const Weight& gate, const Weight& up, const Weight& down,
+               GatedActivation act, const float* x, int32_t n, float* out) {
   const Activations& a = s.acts();
   const int64_t d = gate.ne0;
   const int64_t ff = gate.ne1;
@@ -82,13 +87,78 @@ void ffn_swiglu(Session& s, const Weight& gate, const Weight& up, const Weight& 
   matmul(s, up, x, d, n, a.ffn_b, ff);
   for (int32_t t = 0; t < n; ++t) {
     float* g = a.ffn_a + static_cast<size_t>(t) * ff;
-    kernels::swiglu_f32(g, a.ffn_b + static_cast<size_t>(t) * ff, g, ff);
+    const float* u = a.ffn_b + static_cast<size_t>(t) * ff;
+    if (act == GatedActivation::kSilu) {
+      kernels::swiglu_f32(g, u, g, ff);
+    } else {
+      kernels::geglu_f32(g, u, g, ff);
+    }
   }
   matmul(s, down, a.ffn_a, ff, n, out, down.ne1);
 }
 
+void layer_norm(const float* x, const Weight& w, const Weight& b, float* y, int32_t n, int32_t dim,
+                float eps) {
+  const float* weight = reinterpret_cast<const float*>(w.data);
+  const float* bias = b.present() ? reinterpret_cast<const float*>(b.data) : nullptr;
+  for (int32_t t = 0; t < n; ++t) {
+    kernels::layer_norm_f32(x + static_cast<size_t>(t) * dim, weight, bias,
+                            y + static_cast<size_t>(t) * dim, dim, eps);
+  }
+}
+
+void norm(const TransformerConfig& c, const float* x, const Weight& w, const Weight& b, float* y,
+          int32_t n) {
+  if (c.layer_norm) {
+    layer_norm(x, w, b, y, n, c.n_embd, c.norm_eps);
+  } else {
+    rms_norm(x, w, y, n, c.n_embd, c.norm_eps);
+  }
+}
+
+void ffn_gelu(Session& s, const Weight& up, const Weight& up_b, const Weight& down,
+              const Weight& down_b, const float* x, int32_t n, float* out) {
+  const Activations& a = s.acts();
+  const int64_t ff = up.ne1;
+  matmul(s, up, x, up.ne0, n, a.ffn_a, ff);
+  add_bias(a.ffn_a, up_b, n);
+  for (int64_t i = 0; i < static_cast<int64_t>(n) * ff; ++i) a.ffn_a[i] = kernels::gelu_f32(a.ffn_a[i]);
+  matmul(s, down, a.ffn_a, ff, n, out, down.ne1);
+  add_bias(out, down_b, n);
+}
+
+void add_bias(float* y, const Weight& bias, int32_t n) {
+  if (!bias.present()) return;
+  const float* b = reinterpret_cast<const float*>(bias.data);
+  for (int32_t t = 0; t < n; ++t) kernels::add_f32(y + static_cast<size_t>(t) * bias.ne0, b, bias.ne0);
+}
+
+void rms_norm_heads(float* x, int32_t n, int32_t n_heads, int32_t head_dim, const Weight& w,
+                    float eps) {
+  const float* weight = reinterpret_cast<const float*>(w.data);
+  const size_t rows = static_cast<size_t>(n) * n_heads;
+  for (size_t r = 0; r < rows; ++r) {
+    float* v = x + r * head_dim;
+    kernels::rms_norm_f32(v, weight, v, head_dim, eps);
+  }
+}
+
 void residual_add(float* x, const float* y, int32_t n, int32_t dim) {
   kernels::add_f32(x, y, static_cast<int64_t>(n) * dim);
+}
+
+void output_head(Session& s, int32_t n, bool all_logits) {
+  const TransformerConfig& c = s.model().config;
+  const ModelWeights& w = s.model().weights;
+  const Activations& a = s.acts();
+  const int32_t d = c.n_embd;
+  const int32_t first = all_logits ? 0 : n - 1;
+  const int32_t rows = n - first;
+  norm(c, a.x + static_cast<size_t>(first) * d, w.output_norm, w.output_norm_b, a.xn, rows);
+  matmul(s, w.output, a.xn, d, rows, a.logits, c.n_vocab);
+  if (c.final_softcap > 0.0f) {
+    kernels::softcap_f32(a.logits, static_cast<int64_t>(rows) * c.n_vocab, c.final_softcap);
+  }
 }
 
 }  // namespace edgellm::blocks

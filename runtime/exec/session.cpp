@@ -28,7 +28,8 @@ size_t max_conv_row_bytes(const Model& m) {
 
 const char* buf_name(Buf b) {
   static const char* const kNames[] = {"x",    "xn",    "q",     "k",      "v",      "attn",
-                                       "proj", "ffn_a", "ffn_b", "logits", "scores", "xconv"};
+                                       "proj", "ffn_a", "ffn_b", "logits", "scores", "xconv",
+                                       "conv"};
   return kNames[static_cast<int>(b)];
 }
 
@@ -49,6 +50,7 @@ size_t buf_bytes(Buf b, const Model& m, const SessionConfig& cfg) {
     case Buf::kLogits: return (cfg.logits_all ? B : 1) * c.n_vocab * f;
     case Buf::kScores: return static_cast<size_t>(cfg.n_threads) * Session::scores_stride(cfg, c) * f;
     case Buf::kXconv: return B * max_conv_row_bytes(m);
+    case Buf::kConv: return m.config.n_conv_layers > 0 ? B * 3 * c.n_embd * f : 0;
     case Buf::kCount: break;
   }
   return 0;
@@ -58,6 +60,7 @@ struct Layout {
   PlanSummary summary;
   size_t offsets[static_cast<int>(Buf::kCount)] = {};
   size_t kv_k_offset = 0, kv_v_offset = 0, kv_k_bytes = 0, kv_v_bytes = 0;
+  size_t conv_state_offset = 0, conv_state_bytes = 0;
 };
 
 Status check_config(const Model& m, const SessionConfig& cfg) {
@@ -83,7 +86,7 @@ Status check_config(const Model& m, const SessionConfig& cfg) {
 Status lay_out(const Model& m, const SessionConfig& cfg, Layout* out) {
   EDGELLM_TRY(check_config(m, cfg));
   int32_t n_uses = 0;
-  const BufferUse* uses = templates::llama_buffer_uses(&n_uses);
+  const BufferUse* uses = templates::decoder_buffer_uses(&n_uses);
   std::vector<plan::BufferSpec> specs;
   size_t naive = 0;
   for (int32_t i = 0; i < n_uses; ++i) {
@@ -95,7 +98,7 @@ Status lay_out(const Model& m, const SessionConfig& cfg, Layout* out) {
   for (int32_t i = 0; i < n_uses; ++i) out->offsets[static_cast<int>(uses[i].buf)] = p.offsets[i];
 
   const TransformerConfig& c = m.config;
-  if (!kv_cache_bytes(cfg.kv_type, c.n_layer, cfg.n_ctx, c.kv_dim(), c.v_dim(), c.head_dim,
+  if (!kv_cache_bytes(cfg.kv_type, c.n_kv_layers, cfg.n_ctx, c.kv_dim(), c.v_dim(), c.head_dim,
                       &out->kv_k_bytes, &out->kv_v_bytes)) {
     return Errorf(StatusCode::kInvalidArgument, "KV cache type %s does not fit head size %d",
                   kv_type_name(cfg.kv_type), c.head_dim);
@@ -107,7 +110,12 @@ Status lay_out(const Model& m, const SessionConfig& cfg, Layout* out) {
   s.lower_bound = p.lower_bound;
   s.naive_bytes = naive;
   s.kv_bytes = out->kv_k_bytes + out->kv_v_bytes;
-  s.arena_bytes = align_up(out->kv_v_offset + out->kv_v_bytes, kArenaAlign);
+  // Recurrent state of short-convolution layers lives after the KV cache.
+  out->conv_state_offset = align_up(out->kv_v_offset + out->kv_v_bytes, kArenaAlign);
+  out->conv_state_bytes = static_cast<size_t>(c.n_conv_layers) *
+                          static_cast<size_t>(std::max(c.conv_kernel - 1, 0)) * c.n_embd * sizeof(float);
+  s.kv_bytes += out->conv_state_bytes;
+  s.arena_bytes = align_up(out->conv_state_offset + out->conv_state_bytes, kArenaAlign);
   s.n_buffers = n_uses;
   s.strategy = p.strategy;
   return Status::Ok();
@@ -151,6 +159,9 @@ Status Session::create(const Model& model, const SessionConfig& cfg,
   a.scores = f32(Buf::kScores);
   a.xconv = base + layout.offsets[static_cast<int>(Buf::kXconv)];
   a.xconv_bytes = buf_bytes(Buf::kXconv, model, cfg);
+  a.conv = f32(Buf::kConv);
+  s->conv_state_ = reinterpret_cast<float*>(base + layout.conv_state_offset);
+  s->conv_state_floats_ = layout.conv_state_bytes / sizeof(float);
 
   const TransformerConfig& c = model.config;
   KvCache& kv = s->kv_;
@@ -178,6 +189,16 @@ Status Session::create(const Model& model, const SessionConfig& cfg,
   return Status::Ok();
 }
 
+void Session::reset() {
+  n_past_ = 0;
+  std::fill(conv_state_, conv_state_ + conv_state_floats_, 0.0f);
+}
+
+float* Session::conv_state(int32_t slot) const {
+  const TransformerConfig& c = model_->config;
+  return conv_state_ + static_cast<size_t>(slot) * (c.conv_kernel - 1) * c.n_embd;
+}
+
 Status Session::forward(const int32_t* tokens, int32_t n, bool all_logits) {
   const TransformerConfig& c = model_->config;
   if (n <= 0) return Errorf(StatusCode::kInvalidArgument, "no tokens to evaluate");
@@ -202,8 +223,14 @@ Status Session::forward(const int32_t* tokens, int32_t n, bool all_logits) {
     }
   }
   ThreadPool::CallerScope on_thread0_cpu(*pool_);  // pins the caller for this pass only
-  switch (c.arch) {
-    case Arch::kLlama: templates::llama_forward(*this, tokens, n, n_past_, all_logits); break;
+  switch (c.family) {
+    case Family::kLlama: templates::llama_forward(*this, tokens, n, n_past_, all_logits); break;
+    case Family::kGemma: templates::gemma_forward(*this, tokens, n, n_past_, all_logits); break;
+    case Family::kGptNeox: templates::gptneox_forward(*this, tokens, n, n_past_, all_logits); break;
+    case Family::kLfm2:
+      if (n_past_ == 0) reset();  // a new sequence starts from an empty conv state
+      templates::lfm2_forward(*this, tokens, n, n_past_, all_logits);
+      break;
   }
   n_past_ += n;
   return Status::Ok();

@@ -35,7 +35,9 @@ struct SessionConfig {
 // Activation buffers of the templates. Each template states, per buffer,
 // the first and last step of its forward pass that uses it; the planner
 // lets buffers with disjoint lifetimes share memory.
-enum class Buf : int { kX, kXn, kQ, kK, kV, kAttn, kProj, kFfnA, kFfnB, kLogits, kScores, kXconv, kCount };
+enum class Buf : int {
+  kX, kXn, kQ, kK, kV, kAttn, kProj, kFfnA, kFfnB, kLogits, kScores, kXconv, kConv, kCount
+};
 struct BufferUse {
   Buf buf;
   int32_t first;
@@ -67,6 +69,7 @@ struct Activations {
   float* logits = nullptr; // [n_batch or 1][n_vocab]
   float* scores = nullptr; // attention scratch, [n_threads][scores_stride]
   uint8_t* xconv = nullptr; // activations converted for a matmul's vec_dot
+  float* conv = nullptr;    // short-conv projections B, C, x [n_batch][3 n_embd] (LFM2)
   size_t xconv_bytes = 0;
 };
 
@@ -93,7 +96,10 @@ class Session {
   const KvCache& kv() const { return kv_; }
   ThreadPool& pool() { return *pool_; }
   int32_t n_past() const { return n_past_; }
-  void reset() { n_past_ = 0; }
+  void reset();
+  // Rolling state of short-convolution layer slot `slot`: the last
+  // conv_kernel - 1 inputs, [conv_kernel - 1][n_embd] (LFM2).
+  float* conv_state(int32_t slot) const;
   size_t arena_bytes() const { return arena_.size(); }
   const PlanSummary& plan_summary() const { return summary_; }
 
@@ -107,6 +113,8 @@ class Session {
   KvCache kv_;
   std::unique_ptr<ThreadPool> pool_;
   int32_t n_past_ = 0;
+  float* conv_state_ = nullptr;
+  size_t conv_state_floats_ = 0;
 };
 
 }  // namespace edgellm

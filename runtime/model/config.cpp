@@ -10,7 +10,11 @@ struct ArchEntry {
   const char* name;
   Arch arch;
 };
-constexpr ArchEntry kArchs[] = {{"llama", Arch::kLlama}};
+constexpr ArchEntry kArchs[] = {
+    {"llama", Arch::kLlama}, {"qwen2", Arch::kQwen2},   {"qwen3", Arch::kQwen3},
+    {"phi3", Arch::kPhi3},   {"gemma2", Arch::kGemma2}, {"gemma3", Arch::kGemma3},
+    {"gptneox", Arch::kGptNeox}, {"lfm2", Arch::kLfm2},
+};
 
 // Reads "<arch>.<suffix>" as a positive int32.
 Status get_dim(const gguf::File& f, const std::string& arch, const char* suffix, int32_t* out,
@@ -79,7 +83,63 @@ Status resolve_rope(const gguf::File& f, const std::string& a, TransformerConfig
 
 }  // namespace
 
-const char* supported_architectures() { return "llama"; }
+const char* supported_architectures() {
+  return "llama, qwen2, qwen3, phi3, gemma2, gemma3, gptneox, lfm2";
+}
+
+namespace {
+
+// Architecture-specific settings beyond the common hyper-parameters.
+Status resolve_family(const gguf::File& f, TransformerConfig* c) {
+  const std::string& a = c->arch_name;
+  switch (c->arch) {
+    case Arch::kLlama: break;
+    case Arch::kQwen2:
+    case Arch::kQwen3:
+    case Arch::kPhi3: c->rope_neox = true; break;
+    case Arch::kGptNeox: {
+      c->family = Family::kGptNeox;
+      c->rope_neox = true;
+      c->layer_norm = true;
+      c->parallel_residual = false;
+      if (f.find(a + ".use_parallel_residual")) {
+        EDGELLM_TRY(f.get_bool(a + ".use_parallel_residual", &c->parallel_residual));
+      }
+      break;
+    }
+    case Arch::kLfm2: {
+      c->family = Family::kLfm2;
+      c->rope_neox = true;
+      if (c->n_conv_layers > 0) {
+        EDGELLM_TRY(get_dim(f, a, "shortconv.l_cache", &c->conv_kernel, true, 0));
+        if (c->conv_kernel < 2 || c->conv_kernel > 16) {
+          return Errorf(StatusCode::kFormat, "%s: %s.shortconv.l_cache %d is out of range",
+                        f.path().c_str(), a.c_str(), c->conv_kernel);
+        }
+      }
+      break;
+    }
+    case Arch::kGemma2:
+    case Arch::kGemma3: {
+      c->family = Family::kGemma;
+      c->rope_neox = true;
+      c->embd_scale = std::sqrt(static_cast<float>(c->n_embd));
+      EDGELLM_TRY(get_float(f, a + ".attn_logit_softcapping", &c->attn_softcap, 0.0f));
+      EDGELLM_TRY(get_float(f, a + ".final_logit_softcapping", &c->final_softcap, 0.0f));
+      EDGELLM_TRY(get_float(f, a + ".rope.freq_base_swa", &c->rope_freq_base_swa, 0.0f));
+      if (f.find(a + ".attention.sliding_window")) {
+        EDGELLM_TRY(get_dim(f, a, "attention.sliding_window", &c->sliding_window, true, 0));
+        // Gemma 2 alternates local/global; Gemma 3 has five local per global.
+        const int32_t dflt = c->arch == Arch::kGemma2 ? 2 : 6;
+        EDGELLM_TRY(get_dim(f, a, "attention.sliding_window_pattern", &c->swa_pattern, false, dflt));
+      }
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 
 Status resolve_config(const gguf::File& f, TransformerConfig* c) {
@@ -105,7 +165,35 @@ Status resolve_config(const gguf::File& f, TransformerConfig* c) {
   EDGELLM_TRY(get_dim(f, a, "embedding_length", &c->n_embd, true, 0));
   EDGELLM_TRY(get_dim(f, a, "block_count", &c->n_layer, true, 0));
   EDGELLM_TRY(get_dim(f, a, "attention.head_count", &c->n_head, true, 0));
-  EDGELLM_TRY(get_dim(f, a, "attention.head_count_kv", &c->n_head_kv, false, c->n_head));
+  std::vector<int32_t> kv_heads;  // per layer; 0 marks a convolution layer (LFM2)
+  const gguf::Value* kv_value = f.find(a + ".attention.head_count_kv");
+  if (kv_value && kv_value->type == gguf::ValueType::ARRAY) {
+    if (kv_value->array.size() != static_cast<size_t>(c->n_layer)) {
+      return Errorf(StatusCode::kFormat, "%s: %s.attention.head_count_kv has %zu entries for %d layers",
+                    f.path().c_str(), a.c_str(), kv_value->array.size(), c->n_layer);
+    }
+    for (const gguf::Value& v : kv_value->array) {
+      if (!v.is_integer() || v.i64 < 0 || v.i64 > c->n_head) {
+        return Errorf(StatusCode::kFormat, "%s: %s.attention.head_count_kv has an invalid entry",
+                      f.path().c_str(), a.c_str());
+      }
+      kv_heads.push_back(static_cast<int32_t>(v.i64));
+      if (v.i64 > 0) c->n_head_kv = static_cast<int32_t>(v.i64);
+    }
+    if (c->n_head_kv == 0) c->n_head_kv = c->n_head;
+  } else {
+    EDGELLM_TRY(get_dim(f, a, "attention.head_count_kv", &c->n_head_kv, false, c->n_head));
+    kv_heads.assign(static_cast<size_t>(c->n_layer), c->n_head_kv);
+  }
+  for (int32_t il = 0; il < c->n_layer; ++il) {
+    const bool conv = kv_heads[static_cast<size_t>(il)] == 0;
+    if (!conv && kv_heads[static_cast<size_t>(il)] != c->n_head_kv) {
+      return Errorf(StatusCode::kUnsupported, "%s: layers with different KV head counts are not supported",
+                    f.path().c_str());
+    }
+    c->kv_slot.push_back(conv ? -1 : c->n_kv_layers++);
+    c->conv_slot.push_back(conv ? c->n_conv_layers++ : -1);
+  }
   EDGELLM_TRY(get_dim(f, a, "feed_forward_length", &c->n_ff, true, 0));
   EDGELLM_TRY(get_dim(f, a, "context_length", &c->n_ctx_train, true, 0));
   if (c->n_embd % c->n_head != 0 && !f.find(a + ".attention.key_length")) {
@@ -131,7 +219,9 @@ Status resolve_config(const gguf::File& f, TransformerConfig* c) {
                   "%s: attention.value_length %d differs from key_length %d (not supported)",
                   f.path().c_str(), c->head_dim_v, c->head_dim);
   }
-  const std::string eps_key = a + ".attention.layer_norm_rms_epsilon";
+  // GPT-NeoX normalises with LayerNorm, the others with RMSNorm.
+  const std::string eps_key = a + (c->arch == Arch::kGptNeox ? ".attention.layer_norm_epsilon"
+                                                             : ".attention.layer_norm_rms_epsilon");
   if (!f.find(eps_key)) {
     return Errorf(StatusCode::kFormat, "%s: missing required key '%s'", f.path().c_str(),
                   eps_key.c_str());
@@ -152,7 +242,7 @@ Status resolve_config(const gguf::File& f, TransformerConfig* c) {
   }
   c->n_vocab = static_cast<int32_t>(embd->ne[1]);
   c->tied_output = f.tensor("output.weight") == nullptr;
-  return Status::Ok();
+  return resolve_family(f, c);
 }
 
 }  // namespace edgellm

@@ -34,14 +34,27 @@ struct Weight {
 struct LayerWeights {
   Weight attn_norm, wq, wk, wv, wo;
   Weight ffn_norm, ffn_gate, ffn_up, ffn_down;
+  // Optional, per architecture (absent: data == nullptr).
+  Weight bq, bk, bv;                // q/k/v biases (Qwen2)
+  Weight q_norm, k_norm;            // per-head RMSNorm of q and k (Qwen3, Gemma 3)
+  Weight post_attn_norm, post_ffn_norm;  // norms of the block outputs (Gemma)
+  Weight attn_norm_b, ffn_norm_b, bo, ffn_up_b, ffn_down_b;  // LayerNorm / linear biases (GPT-NeoX)
+  Weight conv_in, conv_kernel, conv_out;  // short-convolution layer (LFM2): in_proj, conv, out_proj
 };
 
 struct ModelWeights {
   Weight tok_embd;
   Weight output_norm;
   Weight output;  // == tok_embd when tied
+  Weight output_norm_b;  // optional (LayerNorm bias)
   std::vector<LayerWeights> layers;
 };
+
+// Rows [first, first + rows) of a 2-D weight as a weight of its own
+// (zero-copy): fused tensors such as Phi-3's attn_qkv split this way.
+Weight row_view(const Weight& w, int64_t first, int64_t rows);
+// Elements [first, first + count) of an F32 vector (fused biases).
+Weight vector_view(const Weight& w, int64_t first, int64_t count);
 
 // "blk.<il>.<suffix>" — the GGUF naming convention shared by all architectures.
 std::string layer_tensor_name(int il, const char* suffix);

@@ -147,9 +147,12 @@ TEST_F(ContextPlan, KvCacheTypesAgreeWithF32) {
   double sum2 = 0;
   for (float v : ref) sum2 += static_cast<double>(v) * v;
   const double sigma = std::sqrt(sum2 / ref.size());
-  // F16 keeps ~11 bits of each K/V element, Q8_0 ~8 bits per 32-block: the
-  // attention output moves by well under a percent of the logit scale.
-  const std::pair<int32_t, double> cases[] = {{EDGELLM_KV_F16, 0.01}, {EDGELLM_KV_Q8_0, 0.05}};
+  // F16 keeps ~11 bits of each K/V element, Q8_0 ~8 bits per 32-block. On
+  // the llama fixture that moves logits by 0.0015 sigma (F16) and 0.04 sigma
+  // (Q8_0); this random 4-layer model amplifies perturbations more (measured
+  // 0.06 and 0.12 sigma), so the bounds leave 2x headroom — a wrong layout
+  // or type mix-up gives errors of order sigma.
+  const std::pair<int32_t, double> cases[] = {{EDGELLM_KV_F16, 0.12}, {EDGELLM_KV_Q8_0, 0.25}};
   for (const auto& [type, tol_sigma] : cases) {
     cp_.kv_type = type;
     ASSERT_EQ(edgellm_context_create(model_, &cp_, &ctx), EDGELLM_OK) << edgellm_last_error();
