@@ -163,6 +163,11 @@ EDGELLM_API int32_t edgellm_context_n_past(const edgellm_context* ctx);
 EDGELLM_API size_t edgellm_context_memory_bytes(const edgellm_context* ctx);
 /* Drops the KV cache contents (n_past = 0). */
 EDGELLM_API void edgellm_context_reset(edgellm_context* ctx);
+/* Keeps only the first n_keep tokens of the KV cache (n_keep <= n_past), so
+   a conversation can continue from a shared prefix. Models with recurrent
+   state (LFM2) can only keep everything or nothing:
+   EDGELLM_ERR_UNSUPPORTED otherwise. */
+EDGELLM_API edgellm_status edgellm_context_truncate(edgellm_context* ctx, int32_t n_keep);
 
 /* Evaluates tokens at positions n_past.. (split into n_batch chunks) and
    appends them to the KV cache. all_logits != 0 keeps the logits of every
@@ -266,6 +271,21 @@ EDGELLM_API edgellm_status edgellm_quantize_model(const char* in_path, const cha
    each weight type runs. Returns the length it needed (excluding NUL). */
 EDGELLM_API size_t edgellm_cpu_info(char* buf, size_t size);
 
+/* ---- threads ---- */
+/* Writes a NUL-terminated description of the context's threads (count,
+   CPUs, work splitting, why these CPUs) and, on a line starting with
+   "warning:", any pinning the system refused (those threads run unpinned).
+   Returns the length it needed (excluding NUL). */
+EDGELLM_API size_t edgellm_context_threads(const edgellm_context* ctx, char* buf, size_t size);
+/* Describes a CPU topology (this machine, or the hwloc XML export at
+   `topology` when not NULL) and the threads a context would get for
+   n_threads / cpus (as in edgellm_context_params). Writes NUL-terminated
+   text into buf (truncated to size); *length (may be NULL) receives the
+   full length. Fails on a bad CPU list or an unreadable topology file. */
+EDGELLM_API edgellm_status edgellm_describe_threads(const char* topology, int32_t n_threads,
+                                                    const char* cpus, char* buf, size_t size,
+                                                    size_t* length);
+
 /* ---- chat templates ---- */
 /* Renders a conversation as prompt text in a chat template family's format.
    family: NULL recognises the family from the model's tokenizer.chat_template
@@ -287,21 +307,6 @@ EDGELLM_API edgellm_status edgellm_chat_apply(const edgellm_model* model, const 
    (a static string), or NULL when there is no template or it is not
    recognised (edgellm_last_error says why). */
 EDGELLM_API const char* edgellm_chat_family(const edgellm_model* model);
-
-/* ---- threads ---- */
-/* Writes a NUL-terminated description of the context's threads (count,
-   CPUs, work splitting, why these CPUs) and, on a line starting with
-   "warning:", any pinning the system refused (those threads run unpinned).
-   Returns the length it needed (excluding NUL). */
-EDGELLM_API size_t edgellm_context_threads(const edgellm_context* ctx, char* buf, size_t size);
-/* Describes a CPU topology (this machine, or the hwloc XML export at
-   `topology` when not NULL) and the threads a context would get for
-   n_threads / cpus (as in edgellm_context_params). Writes NUL-terminated
-   text into buf (truncated to size); *length (may be NULL) receives the
-   full length. Fails on a bad CPU list or an unreadable topology file. */
-EDGELLM_API edgellm_status edgellm_describe_threads(const char* topology, int32_t n_threads,
-                                                    const char* cpus, char* buf, size_t size,
-                                                    size_t* length);
 
 #ifdef __cplusplus
 }

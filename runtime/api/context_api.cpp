@@ -206,6 +206,25 @@ int32_t edgellm_context_n_past(const edgellm_context* ctx) {
 size_t edgellm_context_memory_bytes(const edgellm_context* ctx) {
   return ctx ? ctx->session->arena_bytes() : 0;
 }
+edgellm_status edgellm_context_truncate(edgellm_context* ctx, int32_t n_keep) {
+  return guarded([&]() -> edgellm_status {
+    if (!ctx) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "context_truncate: ctx is NULL");
+    const int32_t n_past = ctx->session->n_past();
+    if (n_keep < 0 || n_keep > n_past) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "context_truncate: n_keep %d is outside [0, %d]",
+                  n_keep, n_past);
+    }
+    if (!ctx->session->truncate(n_keep)) {
+      return fail(EDGELLM_ERR_UNSUPPORTED,
+                  "context_truncate: this model's recurrent state cannot be rewound to %d of %d "
+                  "tokens (keep all or none)",
+                  n_keep, n_past);
+    }
+    if (n_keep < n_past) ctx->n_logits = 0;
+    return EDGELLM_OK;
+  });
+}
+
 void edgellm_context_reset(edgellm_context* ctx) {
   if (!ctx) return;
   ctx->session->reset();

@@ -194,6 +194,19 @@ void Session::reset() {
   std::fill(conv_state_, conv_state_ + conv_state_floats_, 0.0f);
 }
 
+bool Session::truncate(int32_t n_keep) {
+  if (n_keep < 0 || n_keep > n_past_) return false;
+  if (n_keep == 0) {
+    reset();
+    return true;
+  }
+  // Attention caches rewind by forgetting positions; a convolution state
+  // summarises every input it has seen and cannot.
+  if (n_keep != n_past_ && model_->config.n_conv_layers > 0) return false;
+  n_past_ = n_keep;
+  return true;
+}
+
 float* Session::conv_state(int32_t slot) const {
   const TransformerConfig& c = model_->config;
   return conv_state_ + static_cast<size_t>(slot) * (c.conv_kernel - 1) * c.n_embd;

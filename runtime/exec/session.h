@@ -97,6 +97,9 @@ class Session {
   ThreadPool& pool() { return *pool_; }
   int32_t n_past() const { return n_past_; }
   void reset();
+  // Keeps the first n_keep cached positions; false when recurrent state
+  // cannot be rewound to that point.
+  bool truncate(int32_t n_keep);
   // Rolling state of short-convolution layer slot `slot`: the last
   // conv_kernel - 1 inputs, [conv_kernel - 1][n_embd] (LFM2).
   float* conv_state(int32_t slot) const;

@@ -61,6 +61,23 @@ check "info --repack with a bad value: usage error" $?
 cli run -m "$tmp/tiny.gguf" -p "once upon a time" -n 4 --temp 0 --ignore-eos --repack off >/dev/null 2>&1
 check "run --repack off" $?
 
+# Interactive chat keeps the KV cache between turns.
+printf 'hello there\nhow are you\n/quit\n' | cli chat -m "$tmp/tiny.gguf" --family chatml -n 8 --temp 0 -c 256 \
+  >"$tmp/chat.out" 2>"$tmp/chat.err"
+rc=$?
+reused=$(sed -n 's/.*turn 2: reused \([0-9]*\) cached.*/\1/p' "$tmp/chat.err")
+[ $rc -eq 0 ] && [ -n "$reused" ] && [ "$reused" -gt 20 ]
+check "chat: turn 2 reuses the cached history (reused ${reused:-none})" $?
+long=$(printf 'once upon a time %.0s' $(seq 1 60))
+printf '%s\n/quit\n' "$long" | cli chat -m "$tmp/tiny.gguf" --family chatml -n 8 -c 64 >/dev/null 2>"$tmp/chat.err"
+rc=$?
+[ $rc -eq 0 ] && grep -q "context full" "$tmp/chat.err"
+check "chat: a turn that does not fit reports the full context" $?
+cli chat -m "$tmp/tiny.gguf" </dev/null >/dev/null 2>"$tmp/chat.err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q -- "--family" "$tmp/chat.err"
+check "chat: a model without a chat template asks for --family" $?
+
 # Bad input.
 cli run -m "$tmp/missing.gguf" -p x 2>"$tmp/err" >/dev/null
 rc=$?
