@@ -105,8 +105,9 @@ std::string json_escape(const std::string& s) {
 int cmd_run(Args& args) {
   std::string model_path, prompt;
   double n_predict = 64, temp = 0.8, top_k = 40, top_p = 0.95, min_p = 0.05, rep = 1.0;
-  double seed = 0, threads = 0;
+  double seed = 0;
   MemoryOptions mem;
+  ThreadOptions thr;
   args.value("--model", "-m", &model_path);
   args.value("--prompt", "-p", &prompt);
   args.number("--n-predict", "-n", &n_predict);
@@ -116,7 +117,7 @@ int cmd_run(Args& args) {
   args.number("--min-p", nullptr, &min_p);
   args.number("--repeat-penalty", nullptr, &rep);
   args.number("--seed", nullptr, &seed);
-  args.number("--threads", "-t", &threads);
+  if (!read_thread_options(args, &thr)) return fail_usage(args, "bad thread options");
   if (!read_memory_options(args, &mem)) return 2;
   const bool ignore_eos = args.flag("--ignore-eos");
   const bool json = args.flag("--json");
@@ -127,8 +128,9 @@ int cmd_run(Args& args) {
   edgellm_context_params cp;
   edgellm_context_default_params(&cp);
   apply_memory_options(mem, &cp);
-  cp.n_threads = static_cast<int32_t>(threads);
+  apply_thread_options(thr, &cp);
   if (edgellm_context_create(l.model, &cp, &l.ctx) != EDGELLM_OK) return fail_api("cannot create context");
+  print_thread_warnings(l.ctx);
   std::vector<edgellm_token> ids;
   if (int rc = tokenize(l.model, prompt, &ids)) return rc;
   if (ids.empty()) {
@@ -262,10 +264,21 @@ int cmd_info(Args& args) {
   args.value("--model", "-m", &model_path);
   const bool cpu = args.flag("--cpu");
   const bool plan = args.flag("--plan");
+  const bool threads = args.flag("--threads");
+  std::string topology;
+  ThreadOptions thr;
+  if (threads) {
+    args.value("--topology", nullptr, &topology);
+    if (!read_thread_options(args, &thr)) return fail_usage(args, "bad thread options");
+  }
   MemoryOptions mem;
   if (!read_memory_options(args, &mem)) return 2;
-  if (!args.finish() || (model_path.empty() && !cpu)) {
-    return fail_usage(args, "info needs -m MODEL and/or --cpu");
+  if (!args.finish() || (model_path.empty() && !cpu && !threads)) {
+    return fail_usage(args, "info needs -m MODEL, --cpu and/or --threads");
+  }
+  if (threads) {
+    if (int rc = print_threads(thr, topology)) return rc;
+    if (model_path.empty() && !cpu) return 0;
   }
   if (cpu) {
     std::string report(edgellm_cpu_info(nullptr, 0) + 1, '\0');

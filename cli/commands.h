@@ -27,6 +27,18 @@ bool read_memory_options(Args& args, MemoryOptions* out);  // false: bad value (
 void apply_memory_options(const MemoryOptions& m, edgellm_context_params* cp);
 int print_plan(edgellm_model* model, const edgellm_context_params& cp, bool use_mmap);
 
+// Thread options shared by run and info (cli/thread_options.cpp).
+struct ThreadOptions {
+  int32_t n_threads = 0;  // --threads/-t N (0 = automatic)
+  std::string cpus;       // --cpus LIST, e.g. 0-3,6
+  bool has_cpus = false;
+  bool pin = true;        // --no-pin: leave placement to the OS
+};
+bool read_thread_options(Args& args, ThreadOptions* out);  // false: bad value (reported)
+void apply_thread_options(const ThreadOptions& t, edgellm_context_params* cp);  // keeps t.cpus
+void print_thread_warnings(const edgellm_context* ctx);  // pinning refusals, on stderr
+int print_threads(const ThreadOptions& t, const std::string& topology);  // info --threads
+
 // Shared helpers.
 int fail_api(const char* what);                 // prints edgellm_last_error, returns 1
 int fail_usage(const Args& args, const char* msg);  // prints msg or args.error(), returns 2

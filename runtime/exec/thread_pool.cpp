@@ -43,6 +43,12 @@ void ThreadPool::start(const PoolOptions& o) {
     for (size_t i = 0; i < worker_pus_.size() && i < o.pus.size(); ++i) worker_pus_[i] = o.pus[i];
   }
   caller_pu_ = worker_pus_[0];
+  // More threads than CPUs to run on: a spinning thread would only take the
+  // CPU from one with work, so idle threads sleep at once and the join yields.
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+    oversubscribed_ = n_threads_ > CPU_COUNT(&allowed);
+  }
   pin_errors_.assign(static_cast<size_t>(n_threads_), std::string());
 
   bool any_worker_pin = false;
@@ -126,7 +132,7 @@ void ThreadPool::run(TaskFn fn, void* arg) {
   }
   fn(arg, 0, n_threads_);
   for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
-    if (spin < kJoinSpinIterations) {
+    if (spin < kJoinSpinIterations && !oversubscribed_) {
       cpu_relax();
     } else {
       std::this_thread::yield();
@@ -152,7 +158,7 @@ void ThreadPool::worker(int index) {
 
   for (;;) {
     uint64_t gen = generation_.load(std::memory_order_acquire);
-    if (gen == seen) {
+    if (gen == seen && !oversubscribed_) {
       const auto t0 = std::chrono::steady_clock::now();
       for (int spin = 1; gen == seen; ++spin) {
         cpu_relax();

@@ -89,6 +89,7 @@ class ThreadPool {
 
   int n_threads_ = 1;
   bool dynamic_ = false;
+  bool oversubscribed_ = false;  // more threads than allowed CPUs: no spinning
   int caller_pu_ = -1;
   int numa_node_ = -1;
   std::vector<std::thread> threads_;
