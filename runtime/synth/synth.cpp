@@ -89,6 +89,14 @@ class Rng {
   uint64_t state_;
 };
 
+// splitmix64's finalizer: decorrelates nearby seeds (row r and r+1 must not
+// start one step apart on the same sequence).
+uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 uint64_t hash_name(const std::string& s) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
@@ -224,7 +232,8 @@ std::vector<TensorSpec> tensor_specs(const Preset& p, int64_t n_vocab) {
   } else {
     t.push_back({"output_norm.weight", {d}, final_norm, 0.1f * final_norm, {}});
   }
-  if (!p.tied) t.push_back({"output.weight", {d, n_vocab}, 0, 4.5f * s_d, {}});
+  const float out_std = (p.vocab == VocabStyle::kTiny ? 4.0f : 4.5f) * s_d;
+  if (!p.tied) t.push_back({"output.weight", {d, n_vocab}, 0, out_std, {}});
   for (int64_t il = 0; il < p.n_layer; ++il) {
     const std::string b = "blk." + std::to_string(il) + ".";
     t.push_back({b + "attn_norm.weight", {d}, 1.0f, 0.1f, {}});
@@ -351,13 +360,17 @@ Status synthesize_model(const std::string& preset_name, const std::string& type_
   for (const TensorSpec& s : specs) names.push_back(s.name);
   quant::TypeChooser chooser(target, names, static_cast<int>(p->n_head / p->n_head_kv));
   const uint64_t base_seed = seed * 0x2545F4914F6CDD1Dull + 1;
+  // "tiny" draws every value from one stream in file order, as the original
+  // tiny models did (tests depend on them); the other presets seed each row.
+  const bool sequential = p->vocab == VocabStyle::kTiny;
+  Rng stream(base_seed);
   std::deque<quant::Fill> fills;
   for (const TensorSpec& spec : specs) {
     const DType type = chooser.choose(spec.name, static_cast<int>(spec.ne.size()), spec.ne.data(),
                                       DType::F32);
     const TensorSpec* s = &spec;
     const uint64_t tseed = base_seed ^ hash_name(spec.name);
-    EDGELLM_TRY(quant::add_lazy(w, &fills, spec.name, type, spec.ne, [s, type, tseed](uint8_t* dst, size_t) {
+    EDGELLM_TRY(quant::add_lazy(w, &fills, spec.name, type, spec.ne, [s, type, tseed, sequential, stream_ptr = &stream](uint8_t* dst, size_t) {
       const int64_t ne0 = s->ne[0];
       int64_t nrows = 1;
       for (size_t i = 1; i < s->ne.size(); ++i) nrows *= s->ne[i];
@@ -373,10 +386,18 @@ Status synthesize_model(const std::string& preset_name, const std::string& type_
         tt->from_float(s->fixed.data(), dst, static_cast<int64_t>(s->fixed.size()));
         return Status::Ok();
       }
+      if (sequential) {
+        std::vector<float> row(static_cast<size_t>(ne0));
+        for (int64_t r = 0; r < nrows; ++r) {
+          for (float& v : row) v = s->mean + s->std_dev * stream_ptr->normal();
+          tt->from_float(row.data(), dst + r * row_bytes, ne0);
+        }
+        return Status::Ok();
+      }
       quant::parallel_rows(nrows, 0, [&](int64_t b, int64_t e) {
         std::vector<float> row(static_cast<size_t>(ne0));
         for (int64_t r = b; r < e; ++r) {
-          Rng rng(tseed + static_cast<uint64_t>(r) * 0x9E3779B97F4A7C15ull);
+          Rng rng(mix64(tseed ^ mix64(static_cast<uint64_t>(r) + 0x632BE59BD9B4E019ull)));
           for (float& v : row) v = s->mean + s->std_dev * rng.normal();
           tt->from_float(row.data(), dst + r * row_bytes, ne0);
         }
