@@ -6,6 +6,7 @@
 #include "kernels/dispatch.h"
 #include "runtime/exec/templates.h"
 #include "runtime/plan/planner.h"
+#include "runtime/threads/numa.h"
 
 namespace edgellm {
 namespace {
@@ -142,6 +143,12 @@ Status Session::create(const Model& model, const SessionConfig& cfg,
     EDGELLM_TRY(s->arena_.borrow(cfg.arena, cfg.arena_size, layout.summary.arena_bytes));
   } else {
     EDGELLM_TRY(s->arena_.allocate(layout.summary.arena_bytes, cfg.mlock));
+    // On a multi-node machine the arena follows the threads' node (a no-op
+    // with one node; best effort: a refusal leaves the pages where they are).
+    if (cfg.placement.numa_node >= 0) {
+      threads::numa::bind_memory(s->arena_.base(), s->arena_.size(), cfg.placement.numa_node,
+                                 nullptr);
+    }
   }
   uint8_t* base = s->arena_.base();
   auto f32 = [&](Buf b) { return reinterpret_cast<float*>(base + layout.offsets[static_cast<int>(b)]); };
