@@ -7,6 +7,7 @@
 namespace cli {
 
 int cmd_run(Args& args);
+int cmd_chat(Args& args);
 int cmd_tokenize(Args& args);
 int cmd_logits(Args& args);
 int cmd_info(Args& args);

@@ -15,6 +15,8 @@ void usage() {
                "            [--min-p P] [--repeat-penalty R] [--seed S] [-t THREADS] [-c CTX]\n"
                "            [--ignore-eos] [--json] [-b BATCH] [--kv-type f16|f32|q8_0] [--no-mmap]\n"
                "            [--mlock] [--repack auto|on|off] [--cpus LIST] [--no-pin]\n"
+               "  chat      -m MODEL [--system TEXT] [--family chatml|llama3|llama2|mistral|gemma|phi3]\n"
+               "            [-n N] [--temp T] [--seed S] [-c CTX]   interactive, KV cache kept between turns\n"
                "  tokenize  -m MODEL -p TEXT [--no-special] [--parse-special]\n"
                "  logits    -m MODEL -p PROMPT -o FILE [--kv-type f32|f16|q8_0] [-t THREADS]\n"
                "            [--repack auto|on|off]\n"
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   const std::string cmd = argv[1];
   cli::Args args(argc, argv, 2);
   if (cmd == "run") return cli::cmd_run(args);
+  if (cmd == "chat") return cli::cmd_chat(args);
   if (cmd == "tokenize") return cli::cmd_tokenize(args);
   if (cmd == "logits") return cli::cmd_logits(args);
   if (cmd == "info") return cli::cmd_info(args);
