@@ -40,14 +40,14 @@ void layer_norm_f32(const float* x, const float* w, const float* b, float* y, in
 }
 
 void rope_f32(float* x, int64_t head_dim, int64_t n_rot, int32_t pos, float freq_base,
-              float freq_scale, bool neox) {
+              float freq_scale, bool neox, const float* freq_factors) {
   (void)head_dim;
   // Angles advance by a constant factor per pair, as ggml computes them.
   const float theta_scale = std::pow(freq_base, -2.0f / static_cast<float>(n_rot));
   float theta = static_cast<float>(pos);
   const int64_t half = n_rot / 2;
   for (int64_t i = 0; i < half; ++i) {
-    const float angle = theta * freq_scale;
+    const float angle = (freq_factors ? theta / freq_factors[i] : theta) * freq_scale;
     const float c = std::cos(angle);
     const float s = std::sin(angle);
     float* a = neox ? &x[i] : &x[2 * i];

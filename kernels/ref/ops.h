@@ -16,8 +16,10 @@ void layer_norm_f32(const float* x, const float* w, const float* b, float* y, in
 // In-place rotary embedding of one head vector of head_dim floats at
 // position pos; the first n_rot dims rotate. neox=false rotates adjacent
 // pairs (x[2i], x[2i+1]); neox=true rotates halves (x[i], x[i + n_rot/2]).
+// freq_factors (n_rot/2 values, may be nullptr) divide each pair's angle, as
+// Llama 3's rope_freqs.weight does.
 void rope_f32(float* x, int64_t head_dim, int64_t n_rot, int32_t pos, float freq_base,
-              float freq_scale, bool neox);
+              float freq_scale, bool neox, const float* freq_factors = nullptr);
 
 // In-place softmax of x[0:n].
 void softmax_f32(float* x, int64_t n);

@@ -92,8 +92,10 @@ void self_attention(Session& s, int32_t il, const float* xn, int32_t n, int32_t 
   add_bias(a.v, l.bv, n);
   if (l.q_norm.present()) rms_norm_heads(a.q, n, c.n_head, c.head_dim, l.q_norm, c.norm_eps);
   if (l.k_norm.present()) rms_norm_heads(a.k, n, c.n_head_kv, c.head_dim, l.k_norm, c.norm_eps);
-  rope(a.q, n, c.n_head, c.head_dim, c.n_rot, pos0, rope_base, c.rope_freq_scale, c.rope_neox);
-  rope(a.k, n, c.n_head_kv, c.head_dim, c.n_rot, pos0, rope_base, c.rope_freq_scale, c.rope_neox);
+  const Weight& factors = s.model().weights.rope_freqs;  // Llama 3 frequency factors, if any
+  const float* ff = factors.present() ? reinterpret_cast<const float*>(factors.data) : nullptr;
+  rope(a.q, n, c.n_head, c.head_dim, c.n_rot, pos0, rope_base, c.rope_freq_scale, c.rope_neox, ff);
+  rope(a.k, n, c.n_head_kv, c.head_dim, c.n_rot, pos0, rope_base, c.rope_freq_scale, c.rope_neox, ff);
   const int32_t slot = c.kv_slot[static_cast<size_t>(il)];  // this layer's KV cache rows
   kv_store(s, slot, a.k, a.v, n, pos0);
   attention(s, slot, a.q, n, pos0, opt, a.attn);

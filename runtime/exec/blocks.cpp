@@ -64,11 +64,11 @@ void embed(const Weight& table, const int32_t* tokens, int32_t n, float* x) {
 }
 
 void rope(float* q, int32_t n, int32_t n_heads, int32_t head_dim, int32_t n_rot, int32_t pos0,
-          float freq_base, float freq_scale, bool neox) {
+          float freq_base, float freq_scale, bool neox, const float* freq_factors) {
   for (int32_t t = 0; t < n; ++t) {
     for (int32_t h = 0; h < n_heads; ++h) {
       float* v = q + (static_cast<size_t>(t) * n_heads + h) * head_dim;
-      kernels::rope_f32(v, head_dim, n_rot, pos0 + t, freq_base, freq_scale, neox);
+      kernels::rope_f32(v, head_dim, n_rot, pos0 + t, freq_base, freq_scale, neox, freq_factors);
     }
   }
 }

@@ -30,7 +30,7 @@ void embed(const Weight& table, const int32_t* tokens, int32_t n, float* x);
 
 // Rotary embedding of every head of q [n][n_heads*head_dim] at positions pos0 + t.
 void rope(float* q, int32_t n, int32_t n_heads, int32_t head_dim, int32_t n_rot, int32_t pos0,
-          float freq_base, float freq_scale, bool neox);
+          float freq_base, float freq_scale, bool neox, const float* freq_factors = nullptr);
 
 struct AttentionOptions {
   float scale = 1.0f;    // applied to q·k (usually 1/sqrt(head_dim))

@@ -140,6 +140,7 @@ Status bind_weights(const gguf::File& f, const TransformerConfig& c, kernels::Is
   const char* final_norm = c.family == Family::kLfm2 ? "token_embd_norm.weight" : "output_norm.weight";
   EDGELLM_TRY(bind(f, final_norm, d, 0, false, isa, &w->output_norm));
   EDGELLM_TRY(bind_optional(f, "output_norm.bias", d, 0, false, isa, &w->output_norm_b));
+  EDGELLM_TRY(bind_optional(f, "rope_freqs.weight", c.n_rot / 2, 0, false, isa, &w->rope_freqs));
   if (c.tied_output) {
     w->output = w->tok_embd;
   } else {

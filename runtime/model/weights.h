@@ -47,6 +47,7 @@ struct ModelWeights {
   Weight output_norm;
   Weight output;  // == tok_embd when tied
   Weight output_norm_b;  // optional (LayerNorm bias)
+  Weight rope_freqs;     // optional: per-pair RoPE frequency factors (Llama 3 scaling)
   std::vector<LayerWeights> layers;
 };
 

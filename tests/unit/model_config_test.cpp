@@ -193,3 +193,17 @@ TEST(Rope, LinearScalingScalesPositions) {
 }
 
 }  // namespace
+
+namespace {
+
+// Llama 3 frequency factors divide each pair's angle: factors of 2 at
+// position p equal no factors at position p/2 (exact: powers of two).
+TEST(Rope, FrequencyFactorsDivideAngles) {
+  std::vector<float> a(64), b(64), factors(32, 2.0f);
+  for (int i = 0; i < 64; ++i) a[i] = b[i] = 0.02f * static_cast<float>(i % 11) - 0.1f;
+  edgellm::kernels::rope_f32(a.data(), 64, 64, 24, 500000.0f, 1.0f, false, factors.data());
+  edgellm::kernels::rope_f32(b.data(), 64, 64, 12, 500000.0f, 1.0f, false, nullptr);
+  EXPECT_EQ(a, b);
+}
+
+}  // namespace
