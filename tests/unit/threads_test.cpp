@@ -423,7 +423,9 @@ TEST(Numa, SingleNodeCallsAreHarmless) {
 class ThreadsApi : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    path_ = ::testing::TempDir() + "edgellm-threads-tiny-q8_0.gguf";
+    // One file per process: ctest runs each test of this suite in its own
+    // process, in parallel.
+    path_ = ::testing::TempDir() + "edgellm-threads-tiny-q8_0-" + std::to_string(getpid()) + ".gguf";
     ASSERT_EQ(edgellm_synthesize_model("tiny", "q8_0", 7, path_.c_str()), EDGELLM_OK)
         << edgellm_last_error();
     ASSERT_EQ(edgellm_model_load(path_.c_str(), nullptr, &model_), EDGELLM_OK)
