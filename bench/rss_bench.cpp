@@ -42,11 +42,12 @@ int fail(const char* what) {
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s MODEL.gguf [-c CTX] [-n TOKENS] [-t THREADS] [--no-mmap] "
-                         "[--kv-type f16|f32|q8_0]\n", argv[0]);
+                         "[--repack-off] [--kv-type f16|f32|q8_0]\n", argv[0]);
     return 2;
   }
   int n_ctx = 2048, n_gen = 128, n_threads = 2;
   bool use_mmap = true;
+  int repack = EDGELLM_REPACK_AUTO;
   int kv_type = EDGELLM_KV_F16;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     else if (a == "-n" && i + 1 < argc) n_gen = std::atoi(argv[++i]);
     else if (a == "-t" && i + 1 < argc) n_threads = std::atoi(argv[++i]);
     else if (a == "--no-mmap") use_mmap = false;
+    else if (a == "--repack-off") repack = EDGELLM_REPACK_OFF;
     else if (a == "--kv-type" && i + 1 < argc) {
       const std::string t = argv[++i];
       kv_type = t == "f32" ? EDGELLM_KV_F32 : t == "q8_0" ? EDGELLM_KV_Q8_0 : EDGELLM_KV_F16;
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
   edgellm_model_params mp;
   edgellm_model_default_params(&mp);
   mp.use_mmap = use_mmap ? 1 : 0;
+  mp.repack = repack;
   edgellm_model* model = nullptr;
   if (edgellm_model_load(argv[1], &mp, &model) != EDGELLM_OK) return fail("load");
   const size_t loaded_kib = status_kib("VmRSS:");
@@ -114,7 +117,9 @@ int main(int argc, char** argv) {
   std::printf("plan: arena      %10.2f MiB\n", mib(plan.arena_bytes));
   std::printf("plan: total      %10.2f MiB (weights + arena)\n", mib(planned));
   std::printf("rss: before load %10.2f MiB (process baseline: code, libc, stacks)\n", baseline);
-  std::printf("rss: after load  %10.2f MiB\n", kib_to_mib(loaded_kib));
+  std::printf("rss: after load  %10.2f MiB (%s)\n", kib_to_mib(loaded_kib),
+              repack == EDGELLM_REPACK_OFF ? "no repacking: metadata, tokenizer and resident file pages"
+                                           : "metadata, tokenizer and repacked weights");
   std::printf("rss: after ctx   %10.2f MiB\n", kib_to_mib(ctx_kib));
   std::printf("rss: after gen   %10.2f MiB\n", kib_to_mib(end_kib));
   std::printf("rss: peak        %10.2f MiB\n", peak);
