@@ -116,7 +116,9 @@ int64_t edgellm_model_meta(const edgellm_model* m, const char* key, char* buf, s
     case VT::BOOL: text = v->u64 ? "true" : "false"; break;
     case VT::F32:
     case VT::F64: text = std::to_string(v->f64); break;
-    case VT::ARRAY: text = "[array of " + std::to_string(v->array.size()) + "]"; break;
+    case VT::ARRAY:
+      text = "[array of " + std::to_string(v->array.empty() ? v->released_count : v->array.size()) + "]";
+      break;
     case VT::I8: case VT::I16: case VT::I32: case VT::I64: text = std::to_string(v->i64); break;
     default: text = std::to_string(v->u64); break;
   }

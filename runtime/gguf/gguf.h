@@ -36,6 +36,7 @@ struct Value {
   std::string_view str;    // STRING
   ValueType array_type = ValueType::U8;  // ARRAY: element type
   std::vector<Value> array;              // ARRAY: elements
+  size_t released_count = 0;             // ARRAY: element count after release_large_arrays()
 
   bool is_integer() const;
   bool is_float() const { return type == ValueType::F32 || type == ValueType::F64; }
@@ -93,6 +94,13 @@ class File {
   Status get_string(std::string_view key, std::string* out) const;
 
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
+
+  // Frees the parsed elements of arrays longer than max_elements (the
+  // vocabulary, scores, merges: tens of MiB of Value objects for a 128k
+  // vocabulary) once their consumers have copied what they need. The
+  // arrays stay in the metadata with their type and released_count set;
+  // their elements are gone.
+  void release_large_arrays(size_t max_elements);
   const TensorInfo* tensor(std::string_view name) const;
 
  private:

@@ -147,4 +147,13 @@ Status File::get_string(std::string_view key, std::string* out) const {
   return Status::Ok();
 }
 
+void File::release_large_arrays(size_t max_elements) {
+  for (auto& [key, value] : kv_) {
+    if (value.type == ValueType::ARRAY && value.array.size() > max_elements) {
+      value.released_count = value.array.size();
+      std::vector<Value>().swap(value.array);  // give the memory back
+    }
+  }
+}
+
 }  // namespace edgellm::gguf

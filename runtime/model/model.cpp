@@ -100,6 +100,9 @@ Status load_model(const std::string& path, const ModelLoadOptions& opts,
                   "%s: tokenizer has %d tokens but token_embd.weight has %d rows", path.c_str(),
                   model->tokenizer->n_vocab(), model->config.n_vocab);
   }
+  // The tokenizer holds its own compact copy of the vocabulary; the parsed
+  // metadata arrays would otherwise stay resident for the model's lifetime.
+  model->file->release_large_arrays(4096);
   EDGELLM_TRY(repack_weights(model.get(), opts.repack));
   *out = std::move(model);
   return Status::Ok();
