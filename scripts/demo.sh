@@ -27,11 +27,7 @@ echo
 echo "== generation (64 tokens, temperature 0.8, seed 42)"
 "$bin" run -m "$model" -p "Once upon a time" -n 64 --seed 42
 echo
-echo "== benchmark: prompt processing and 128 generated tokens (greedy, 2 runs)"
+echo "== benchmark (edgellm bench: prompt processing pp64 and generation tg32, 3 repetitions)"
 for model_file in "$model" "$synth"; do
-  for run in 1 2; do
-    printf '%s run %d: ' "$(basename "$model_file")" "$run" >&2
-    "$bin" run -m "$model_file" -p "Once upon a time there was a little girl named Lily. She liked to play in the park with her friends." \
-      -n 128 --temp 0 --ignore-eos --json >/dev/null
-  done
+  "$bin" bench -m "$model_file" -p 64 -n 32 -r 3
 done
