@@ -10,6 +10,9 @@ PACKAGES=(
   g++-aarch64-linux-gnu qemu-user     # aarch64 cross build, tests under qemu
   libhwloc-dev libnuma-dev            # CPU topology, thread pinning, NUMA placement
   libhwloc-dev:arm64 libnuma-dev:arm64  # the same for the cross build (Debian multiarch)
+  libcpp-httplib-dev curl             # edgellm serve (HTTP) and its tests
+  libgpiod-dev libgpiod-dev:arm64     # examples/appliance (GPIO button + LED)
+  dpkg-dev file                       # packaging checks (dpkg-deb, file)
 )
 
 SUDO=""
@@ -36,4 +39,11 @@ if [ ${#missing[@]} -gt 0 ] || [ $need_update -eq 1 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "deps: all packages present"
+fi
+
+# The server tests drive edgellm serve with the official openai npm client:
+# Node.js + npm from Debian unless a Node.js with npm is already installed.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "deps: installing nodejs npm"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
