@@ -33,6 +33,7 @@ const ByteMap& byte_map() {
 struct Symbol {
   int32_t prev, next;
   size_t offset, n;  // bytes of the encoded word
+  int32_t id;        // token with these bytes, -1 if none
 };
 
 struct Bigram {
@@ -87,12 +88,14 @@ Status BpeTokenizer::create(Vocab vocab, std::unique_ptr<Tokenizer>* out) {
 BpeTokenizer::BpeTokenizer(Vocab vocab, const PreTokenizerInfo* pre)
     : Tokenizer(std::move(vocab)), pre_(pre) {
   const int32_t n = n_vocab();
-  token_to_id_.reserve(static_cast<size_t>(n) * 2);
-  pieces_.resize(static_cast<size_t>(n));
+  token_to_id_.build(&vocab_.tokens);  // later duplicates win
+  size_t text_bytes = 0;
+  for (const std::string& t : vocab_.tokens) text_bytes += t.size();
+  pieces_.reserve(static_cast<size_t>(n), text_bytes);
+  std::string piece;
   for (int32_t id = 0; id < n; ++id) {
     const std::string& text = vocab_.tokens[id];
-    token_to_id_[text] = id;  // later duplicates win
-    std::string& piece = pieces_[id];
+    piece.clear();
     switch (vocab_.types[id]) {
       case TokenType::kControl:
       case TokenType::kUnknown:
@@ -121,31 +124,20 @@ BpeTokenizer::BpeTokenizer(Vocab vocab, const PreTokenizerInfo* pre)
       default:
         break;  // undefined / unused tokens render as nothing
     }
+    pieces_.add(piece);
   }
   // Merges are "left right", split at the first space after the first byte;
-  // the first occurrence of a pair keeps its rank.
-  merge_ranks_.reserve(vocab_.merges.size() * 2);
-  for (size_t i = 0; i < vocab_.merges.size(); ++i) {
-    const std::string& m = vocab_.merges[i];
-    const size_t sp = m.find(' ', 1);
-    if (sp == std::string::npos) continue;
-    merge_ranks_.emplace(m, static_cast<int32_t>(i));
-  }
+  // the first occurrence of a pair keeps its rank. The merge strings are not
+  // needed once the table is built (tens of MiB for a 128k vocabulary).
+  merges_.build(vocab_.merges, token_to_id_);
+  std::vector<std::string>().swap(vocab_.merges);
   init_special_tokens();
 }
 
-int32_t BpeTokenizer::find_token(std::string_view text) const {
-  auto it = token_to_id_.find(text);
-  return it == token_to_id_.end() ? -1 : it->second;
-}
+int32_t BpeTokenizer::find_token(std::string_view text) const { return token_to_id_.find(text); }
 
 int32_t BpeTokenizer::merge_rank(std::string_view left, std::string_view right) const {
-  std::string key;
-  key.reserve(left.size() + 1 + right.size());
-  key.append(left).push_back(' ');
-  key.append(right);
-  auto it = merge_ranks_.find(key);
-  return it == merge_ranks_.end() ? -1 : it->second;
+  return merges_.rank(left, right, token_to_id_);
 }
 
 Status BpeTokenizer::encode(std::string_view text, bool add_special, bool parse_special,
@@ -189,21 +181,23 @@ void BpeTokenizer::tokenize_word(const std::string& word, std::vector<int32_t>* 
   for (size_t off = 0; off < word.size();) {
     const size_t n = std::min(utf8_seq_len(static_cast<uint8_t>(word[off])), word.size() - off);
     const int32_t index = static_cast<int32_t>(symbols.size());
-    symbols.push_back({index - 1, off + n == word.size() ? -1 : index + 1, off, n});
+    symbols.push_back({index - 1, off + n == word.size() ? -1 : index + 1, off, n,
+                       find_token(std::string_view(word).substr(off, n))});
     off += n;
   }
 
   std::priority_queue<Bigram, std::vector<Bigram>, BigramGreater> queue;
-  std::string key;
+  const std::string_view text(word);
   auto try_add = [&](int32_t left, int32_t right) {
     if (left < 0 || right < 0) return;
     const Symbol& l = symbols[left];
     const Symbol& r = symbols[right];
-    key.assign(word, l.offset, l.n).push_back(' ');
-    key.append(word, r.offset, r.n);
-    auto it = merge_ranks_.find(key);
-    if (it == merge_ranks_.end()) return;
-    queue.push({left, right, it->second, l.n + r.n});
+    int32_t rank = merges_.rank(l.id, r.id);
+    if ((l.id < 0 || r.id < 0) && merges_.has_text_merges()) {
+      rank = merges_.rank(text.substr(l.offset, l.n), text.substr(r.offset, r.n), token_to_id_);
+    }
+    if (rank < 0) return;
+    queue.push({left, right, rank, l.n + r.n});
   };
   for (int32_t i = 1; i < static_cast<int32_t>(symbols.size()); ++i) try_add(i - 1, i);
 
@@ -215,6 +209,7 @@ void BpeTokenizer::tokenize_word(const std::string& word, std::vector<int32_t>* 
     // Stale entry: one side was merged away or has grown since.
     if (l.n == 0 || r.n == 0 || l.n + r.n != bg.size) continue;
     l.n += r.n;
+    l.id = find_token(text.substr(l.offset, l.n));
     r.n = 0;
     l.next = r.next;
     if (r.next >= 0) symbols[r.next].prev = bg.left;
@@ -226,10 +221,9 @@ void BpeTokenizer::tokenize_word(const std::string& word, std::vector<int32_t>* 
   // one by one and those that are not tokens are dropped (as llama.cpp does).
   for (int32_t i = 0; i != -1; i = symbols[i].next) {
     const Symbol& s = symbols[i];
-    const std::string_view piece = std::string_view(word).substr(s.offset, s.n);
-    const int32_t id = find_token(piece);
-    if (id >= 0) {
-      out->push_back(id);
+    const std::string_view piece = text.substr(s.offset, s.n);
+    if (s.id >= 0) {
+      out->push_back(s.id);
       continue;
     }
     for (char c : piece) {
@@ -244,7 +238,7 @@ int32_t BpeTokenizer::token_to_piece(int32_t id, char* buf, int32_t size,
   if (id < 0 || id >= n_vocab()) return 0;
   const TokenType t = vocab_.types[id];
   if (!render_special && (t == TokenType::kControl || t == TokenType::kUnknown)) return 0;
-  const std::string& piece = pieces_[id];
+  const std::string_view piece = pieces_.get(id);
   const int32_t n = static_cast<int32_t>(piece.size());
   if (size < n || (n > 0 && buf == nullptr)) return -n;
   if (n > 0) std::memcpy(buf, piece.data(), piece.size());

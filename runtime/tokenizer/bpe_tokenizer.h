@@ -10,10 +10,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "runtime/tokenizer/pretokenize.h"
+#include "runtime/tokenizer/token_tables.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace edgellm {
@@ -43,16 +43,10 @@ class BpeTokenizer final : public Tokenizer {
   int32_t find_token(std::string_view text) const;
   void tokenize_word(const std::string& word, std::vector<int32_t>* out) const;
 
-  struct StrHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using StrMap = std::unordered_map<std::string, int32_t, StrHash, std::equal_to<>>;
-
   const PreTokenizerInfo* pre_;
-  StrMap token_to_id_;
-  StrMap merge_ranks_;               // "left right" -> rank
-  std::vector<std::string> pieces_;  // rendered bytes of each token
+  TokenIndex token_to_id_;
+  MergeTable merges_;
+  PiecePool pieces_;  // rendered bytes of each token
 };
 
 }  // namespace edgellm

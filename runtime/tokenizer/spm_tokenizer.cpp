@@ -56,12 +56,14 @@ struct BigramLess {
 
 SpmTokenizer::SpmTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)) {
   const int32_t n = n_vocab();
-  token_to_id_.reserve(static_cast<size_t>(n) * 2);
-  pieces_.resize(static_cast<size_t>(n));
+  token_to_id_.build(&vocab_.tokens);  // later duplicates win, as in llama.cpp
+  size_t text_bytes = 0;
+  for (const std::string& t : vocab_.tokens) text_bytes += t.size();
+  pieces_.reserve(static_cast<size_t>(n), text_bytes);
+  std::string piece;
   for (int32_t id = 0; id < n; ++id) {
     const std::string& text = vocab_.tokens[id];
-    token_to_id_[text] = id;  // later duplicates win, as in llama.cpp
-    std::string& piece = pieces_[id];
+    piece.clear();
     switch (vocab_.types[id]) {
       case TokenType::kControl:
       case TokenType::kUnknown:
@@ -86,6 +88,7 @@ SpmTokenizer::SpmTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)) {
       default:
         break;  // undefined / unused tokens render as nothing
     }
+    pieces_.add(piece);
   }
   init_special_tokens();
   static const char kHex[] = "0123456789ABCDEF";
@@ -101,10 +104,7 @@ SpmTokenizer::SpmTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)) {
   }
 }
 
-int32_t SpmTokenizer::find_token(std::string_view text) const {
-  auto it = token_to_id_.find(text);
-  return it == token_to_id_.end() ? -1 : it->second;
-}
+int32_t SpmTokenizer::find_token(std::string_view text) const { return token_to_id_.find(text); }
 
 Status SpmTokenizer::encode(std::string_view text, bool add_special, bool parse_special,
                             std::vector<int32_t>* out) const {
@@ -164,9 +164,9 @@ void SpmTokenizer::tokenize_piece(const std::string& text, std::vector<int32_t>*
     if (left < 0 || right < 0) return;
     std::string_view piece(text.data() + symbols[left].offset,
                            symbols[left].n + symbols[right].n);
-    auto it = token_to_id_.find(piece);
-    if (it == token_to_id_.end()) return;
-    float score = vocab_.scores.empty() ? 0.0f : vocab_.scores[it->second];
+    const int32_t id = token_to_id_.find(piece);
+    if (id < 0) return;
+    float score = vocab_.scores.empty() ? 0.0f : vocab_.scores[id];
     queue.push({left, right, score, piece.size()});
   };
   for (int32_t i = 1; i < static_cast<int32_t>(symbols.size()); ++i) try_add(i - 1, i);
@@ -190,9 +190,9 @@ void SpmTokenizer::tokenize_piece(const std::string& text, std::vector<int32_t>*
   // not pieces fall back to one byte token per UTF-8 byte.
   for (int32_t i = 0; i != -1; i = symbols[i].next) {
     const Symbol& s = symbols[i];
-    auto it = token_to_id_.find(std::string_view(text).substr(s.offset, s.n));
-    if (it != token_to_id_.end()) {
-      out->push_back(it->second);
+    const int32_t id = token_to_id_.find(std::string_view(text).substr(s.offset, s.n));
+    if (id >= 0) {
+      out->push_back(id);
       continue;
     }
     for (size_t j = 0; j < s.n; ++j) {
@@ -206,7 +206,7 @@ int32_t SpmTokenizer::token_to_piece(int32_t id, char* buf, int32_t size,
   if (id < 0 || id >= n_vocab()) return 0;
   TokenType t = vocab_.types[id];
   if (!render_special && (t == TokenType::kControl || t == TokenType::kUnknown)) return 0;
-  const std::string& piece = pieces_[id];
+  const std::string_view piece = pieces_.get(id);
   int32_t n = static_cast<int32_t>(piece.size());
   if (size < n || (n > 0 && buf == nullptr)) return -n;
   if (n > 0) std::memcpy(buf, piece.data(), piece.size());

@@ -8,9 +8,9 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "runtime/tokenizer/token_tables.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace edgellm {
@@ -34,12 +34,8 @@ class SpmTokenizer final : public Tokenizer {
  private:
   void tokenize_piece(const std::string& escaped, std::vector<int32_t>* out) const;
 
-  struct StrHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, int32_t, StrHash, std::equal_to<>> token_to_id_;
-  std::vector<std::string> pieces_;           // rendered bytes of each token
+  TokenIndex token_to_id_;
+  PiecePool pieces_;  // rendered bytes of each token
   int32_t byte_to_token_[256];
 };
 
