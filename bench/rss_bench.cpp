@@ -6,6 +6,7 @@
 // peak RSS (VmHWM) and RSS at each phase, and the difference split into the
 // parts the plan does not cover (the process baseline before loading: code,
 // libc, stacks) — so every byte is accounted for.
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -38,6 +39,22 @@ int fail(const char* what) {
 }
 
 }  // namespace
+
+// With EDGELLM_RSS_SMAPS set: resident memory by mapping (>= 1 MiB).
+void print_smaps(const char* phase) {
+  if (std::getenv("EDGELLM_RSS_SMAPS") == nullptr) return;
+  std::FILE* f = std::fopen("/proc/self/smaps", "r");
+  char line[512], name[512] = "";
+  while (f != nullptr && std::fgets(line, sizeof line, f) != nullptr) {
+    unsigned long kib = 0;
+    if (line[0] != ' ' && std::strchr(line, '-') != nullptr && std::isxdigit(line[0])) {
+      if (std::sscanf(line, "%*s %*s %*s %*s %*s %511[^\n]", name) < 1) name[0] = 0;
+    } else if (std::sscanf(line, "Rss: %lu kB", &kib) == 1 && kib >= 1024) {
+      std::printf("smaps %-6s %8.2f MiB  %s\n", phase, kib / 1024.0, name);
+    }
+  }
+  if (f != nullptr) std::fclose(f);
+}
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -73,6 +90,7 @@ int main(int argc, char** argv) {
   edgellm_model* model = nullptr;
   if (edgellm_model_load(argv[1], &mp, &model) != EDGELLM_OK) return fail("load");
   const size_t loaded_kib = status_kib("VmRSS:");
+  print_smaps("load");
 
   edgellm_context_params cp;
   edgellm_context_default_params(&cp);
@@ -127,6 +145,7 @@ int main(int argc, char** argv) {
   std::printf("peak - baseline - plan = %.2f MiB (%.2f%% of the plan)\n", unplanned,
               100.0 * unplanned / mib(planned));
   std::printf("peak / plan = %.3f\n", peak / mib(planned));
+  print_smaps("end");
   edgellm_context_free(ctx);
   edgellm_model_free(model);
   return 0;

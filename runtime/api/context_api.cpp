@@ -128,12 +128,9 @@ edgellm_status session_config(const edgellm_model* model, const edgellm_context_
   return EDGELLM_OK;
 }
 
-size_t weight_bytes(const edgellm::Model& m) {
-  size_t total = 0;
-  for (const auto& t : m.file->tensors()) total += t.n_bytes;
-  // Repacked tensors live in their own buffer; their file pages are released.
-  return total - m.released_bytes + m.repacked_bytes;
-}
+// Tensors still read from the file plus the owned buffer of repacked
+// weights and small-tensor copies (the rest of the file's pages are released).
+size_t weight_bytes(const edgellm::Model& m) { return m.mapped_bytes + m.repacked_bytes; }
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -13,40 +14,104 @@ void FreeDeleter::operator()(uint8_t* p) const { std::free(p); }
 
 namespace {
 
-// Repacks every matmul weight that has a repacked kernel on the model's path
-// into one buffer and points the Weight (data + kernel) at it. The original
-// bytes are then never read again, so the page-aligned interior of each
-// repacked tensor's range is released: the mapping is private and read-only
-// (MAP_PRIVATE), so MADV_DONTNEED just drops the pages (and a file read into
-// memory gives its heap pages back the same way). Peak resident memory stays
-// about one copy of the weights plus at most one tensor in flight.
+// Weight memory after load, when repacking is on:
+//  1. every matmul weight that has a repacked kernel on the model's path is
+//     repacked into the owned buffer and its Weight (data + kernel) points
+//     there;
+//  2. every other tensor still read in place that is small (norms, biases,
+//     RoPE factors: < kSmallTensor) is copied into the same buffer. Left in
+//     the file, each would keep a whole page-cache folio mapped around it
+//     (kernels map file pages in up to 2 MiB folios: ~36 MiB of a 1B model's
+//     mapping for a few KiB of norms);
+//  3. every page of the file that no remaining Weight points into is
+//     released: the mapping is private and read-only (MAP_PRIVATE), so
+//     MADV_DONTNEED just drops the pages (a metadata string read later faults
+//     its page back in); for a file read into memory (--no-mmap) only the
+//     tensor data section is released, since metadata views point into it.
+// What stays resident is exactly the plan's weight bytes: the owned buffer
+// plus the tensors still used from the file (the embedding table, matmul
+// weights without a repacked kernel). Peak memory during load stays about
+// one copy of the weights plus one tensor in flight.
 //
 // auto and on currently behave alike (every repacked kernel is faster than
 // the zero-copy one on its path); off keeps all weights zero-copy.
+constexpr size_t kSmallTensor = size_t{1} << 20;
+constexpr size_t kAlign = 64;
+
+size_t align_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+
+// The file tensor whose bytes contain p (tensors sorted by data), or null.
+const gguf::TensorInfo* tensor_at(const std::vector<const gguf::TensorInfo*>& sorted,
+                                  const uint8_t* p) {
+  auto it = std::upper_bound(sorted.begin(), sorted.end(), p,
+                             [](const uint8_t* q, const gguf::TensorInfo* t) { return q < t->data; });
+  if (it == sorted.begin()) return nullptr;
+  const gguf::TensorInfo* t = *(it - 1);
+  return p < t->data + t->n_bytes ? t : nullptr;
+}
+
+// Drops the pages of [lo, hi) (rounded inward to pages). Best effort: a
+// refusal only costs memory.
+void release_range(const uint8_t* lo, const uint8_t* hi, uintptr_t page) {
+  const uintptr_t a = (reinterpret_cast<uintptr_t>(lo) + page - 1) / page * page;
+  const uintptr_t b = reinterpret_cast<uintptr_t>(hi) / page * page;
+  if (b > a) (void)madvise(reinterpret_cast<void*>(a), b - a, MADV_DONTNEED);
+}
+
 Status repack_weights(Model* m, RepackPolicy policy) {
   if (policy == RepackPolicy::Off) return Status::Ok();
-  std::vector<Weight*> todo;
+  const gguf::File& file = *m->file;
   ModelWeights& w = m->weights;
+
+  // 1. The matmul weights to repack. The tied output shares token_embd, whose
+  // rows are also looked up as embeddings in the original layout: it stays.
+  std::vector<Weight*> repack;
   auto consider = [&](Weight& wt) {
     if (!wt.present() || !wt.kernel || wt.ne1 < 1) return;
-    if (kernels::repacked_kernel(wt.type, m->isa)) todo.push_back(&wt);
+    if (kernels::repacked_kernel(wt.type, m->isa)) repack.push_back(&wt);
   };
-  // The tied output shares token_embd, whose rows are also looked up as
-  // embeddings in the original layout: it stays as mapped.
   if (!m->config.tied_output) consider(w.output);
   for (LayerWeights& l : w.layers) {
     for (Weight* wt : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) {
       consider(*wt);
     }
   }
-  if (todo.empty()) return Status::Ok();
-  constexpr size_t kAlign = 64;
+  if (repack.empty()) return Status::Ok();
+
+  // 2. The tensors the other weights still read from the file.
+  std::vector<const gguf::TensorInfo*> sorted;
+  for (const gguf::TensorInfo& t : file.tensors()) {
+    if (t.n_bytes > 0) sorted.push_back(&t);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const gguf::TensorInfo* a, const gguf::TensorInfo* b) { return a->data < b->data; });
+  std::vector<const gguf::TensorInfo*> used;  // sorted by data, unique
+  for_each_weight(w, [&](Weight& wt) {
+    if (!wt.present() || std::find(repack.begin(), repack.end(), &wt) != repack.end()) return;
+    const gguf::TensorInfo* t = tensor_at(sorted, wt.data);
+    if (t != nullptr) used.push_back(t);
+  });
+  std::sort(used.begin(), used.end(),
+            [](const gguf::TensorInfo* a, const gguf::TensorInfo* b) { return a->data < b->data; });
+  used.erase(std::unique(used.begin(), used.end()), used.end());
+
+  // One owned buffer: repacked weights, then the small tensors' copies.
   std::vector<size_t> offsets;
   size_t total = 0;
-  for (Weight* wt : todo) {
+  for (Weight* wt : repack) {
     const kernels::MatmulKernel* rk = kernels::repacked_kernel(wt->type, m->isa);
     offsets.push_back(total);
-    total += (kernels::repacked_size(*rk, wt->ne1, wt->ne0) + kAlign - 1) / kAlign * kAlign;
+    total += align_up(kernels::repacked_size(*rk, wt->ne1, wt->ne0), kAlign);
+  }
+  std::vector<std::pair<const gguf::TensorInfo*, size_t>> copies;  // tensor, offset
+  size_t mapped = 0;
+  for (const gguf::TensorInfo* t : used) {
+    if (t->n_bytes < kSmallTensor) {
+      copies.emplace_back(t, total);
+      total += align_up(t->n_bytes, kAlign);
+    } else {
+      mapped += t->n_bytes;
+    }
   }
   auto* buf = static_cast<uint8_t*>(std::aligned_alloc(kAlign, total));
   if (!buf) {
@@ -57,24 +122,41 @@ Status repack_weights(Model* m, RepackPolicy policy) {
   m->repacked_bytes = total;
   const long page_l = sysconf(_SC_PAGESIZE);
   const uintptr_t page = page_l > 0 ? static_cast<uintptr_t>(page_l) : 4096;
-  for (size_t i = 0; i < todo.size(); ++i) {
-    Weight* wt = todo[i];
+
+  for (size_t i = 0; i < repack.size(); ++i) {
+    Weight* wt = repack[i];
     const kernels::MatmulKernel* rk = kernels::repacked_kernel(wt->type, m->isa);
     const uint8_t* src = wt->data;
-    const size_t bytes = static_cast<size_t>(wt->ne1) * wt->row_bytes;
     uint8_t* dst = buf + offsets[i];
     rk->repack(src, wt->row_bytes, wt->ne1, wt->ne0, dst);
     wt->data = dst;
     wt->kernel = rk;
-    const uintptr_t lo = (reinterpret_cast<uintptr_t>(src) + page - 1) / page * page;
-    const uintptr_t hi = (reinterpret_cast<uintptr_t>(src) + bytes) / page * page;
-    if (hi > lo) {
-      // Best effort: a refusal only costs memory.
-      (void)madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
-    }
-    m->released_bytes += bytes;
+    // Released as soon as it is repacked, so the peak stays one tensor over.
+    release_range(src, src + static_cast<size_t>(wt->ne1) * wt->row_bytes, page);
     ++m->repacked_tensors;
   }
+  for (const auto& [t, offset] : copies) {
+    std::memcpy(buf + offset, t->data, t->n_bytes);
+  }
+  for_each_weight(w, [&](Weight& wt) {
+    if (!wt.present()) return;
+    for (const auto& [t, offset] : copies) {
+      if (wt.data >= t->data && wt.data < t->data + t->n_bytes) {
+        wt.data = buf + offset + (wt.data - t->data);
+        return;
+      }
+    }
+  });
+
+  // 3. Release every page no Weight reads from the file any more.
+  const uint8_t* cursor = file.is_mmapped() ? file.bytes() : file.bytes() + file.data_offset();
+  for (const gguf::TensorInfo* t : used) {
+    if (t->n_bytes < kSmallTensor) continue;
+    release_range(cursor, t->data, page);
+    cursor = std::max(cursor, t->data + t->n_bytes);
+  }
+  release_range(cursor, file.bytes() + file.file_size(), page);
+  m->mapped_bytes = mapped;
   return Status::Ok();
 }
 
@@ -103,6 +185,7 @@ Status load_model(const std::string& path, const ModelLoadOptions& opts,
   // The tokenizer holds its own compact copy of the vocabulary; the parsed
   // metadata arrays would otherwise stay resident for the model's lifetime.
   model->file->release_large_arrays(4096);
+  for (const gguf::TensorInfo& t : model->file->tensors()) model->mapped_bytes += t.n_bytes;
   EDGELLM_TRY(repack_weights(model.get(), opts.repack));
   *out = std::move(model);
   return Status::Ok();

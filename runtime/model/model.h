@@ -34,13 +34,15 @@ struct Model {
   ModelWeights weights;
   kernels::Isa isa = kernels::Isa::Ref;  // kernel path chosen at load
   std::unique_ptr<Tokenizer> tokenizer;
-  // Weights repacked at load into the layouts of the repacked kernels, one
-  // allocation for all of them; the file's copy of those tensors is released
-  // (their pages are dropped), so it does not count as resident.
+  // Weights repacked at load into the layouts of the repacked kernels, plus
+  // copies of the small tensors (norms, biases), one allocation for all of
+  // them; the file's pages no Weight reads any more are released (dropped),
+  // so they do not count as resident (see repack_weights in model.cpp).
   std::unique_ptr<uint8_t, FreeDeleter> repacked;
   size_t repacked_bytes = 0;     // size of `repacked`
-  size_t repacked_tensors = 0;   // tensors served from it
-  size_t released_bytes = 0;     // file bytes of those tensors (no longer used)
+  size_t repacked_tensors = 0;   // matmul weights served from it
+  size_t mapped_bytes = 0;       // tensor bytes still read from the file
+                                 // (all of them when nothing is repacked)
 };
 
 Status load_model(const std::string& path, const ModelLoadOptions& opts,

@@ -53,6 +53,23 @@ struct ModelWeights {
 
 // Rows [first, first + rows) of a 2-D weight as a weight of its own
 // (zero-copy): fused tensors such as Phi-3's attn_qkv split this way.
+// Calls fn(Weight&) for every Weight of the model (absent ones included;
+// the tied output is visited as its own Weight).
+static_assert(sizeof(LayerWeights) == 24 * sizeof(Weight), "for_each_weight lists every field");
+template <typename Fn>
+void for_each_weight(ModelWeights& w, Fn&& fn) {
+  static_assert(sizeof(ModelWeights) - sizeof(std::vector<LayerWeights>) == 5 * sizeof(Weight));
+  for (Weight* x : {&w.tok_embd, &w.output_norm, &w.output, &w.output_norm_b, &w.rope_freqs}) fn(*x);
+  for (LayerWeights& l : w.layers) {
+    for (Weight* x : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_norm, &l.ffn_gate, &l.ffn_up,
+                      &l.ffn_down, &l.bq, &l.bk, &l.bv, &l.q_norm, &l.k_norm, &l.post_attn_norm,
+                      &l.post_ffn_norm, &l.attn_norm_b, &l.ffn_norm_b, &l.bo, &l.ffn_up_b,
+                      &l.ffn_down_b, &l.conv_in, &l.conv_kernel, &l.conv_out}) {
+      fn(*x);
+    }
+  }
+}
+
 Weight row_view(const Weight& w, int64_t first, int64_t rows);
 // Elements [first, first + count) of an F32 vector (fused biases).
 Weight vector_view(const Weight& w, int64_t first, int64_t count);
