@@ -5,6 +5,8 @@
 #   3. host ASan+UBSan build + ctest
 #   4. libFuzzer (clang) run of the GGUF reader under ASan+UBSan
 #   5. aarch64 cross build + ctest under qemu-aarch64 for several CPU models
+#   (after 2 and 5: tests/package checks `cmake --install` + find_package /
+#   pkg-config consumers, and the arm64 .deb made by CPack)
 # Ends with one summary line: "test.sh: N passed, M failed".
 # Environment: JOBS (default: nproc), FUZZ_SECONDS (default 60),
 #   QEMU_CPUS (default "cortex-a53 cortex-a72 cortex-a76 max"),
@@ -69,9 +71,25 @@ build() {
   return 0
 }
 
-# 1. Host Release.
+# A script check (tests/package): one pass or one fail in the totals.
+run_check() {
+  local name=$1
+  shift
+  echo "== $name: $*"
+  if "$@" >"$LOG_DIR/$name.log" 2>&1; then
+    tail -n 1 "$LOG_DIR/$name.log"
+    total_pass=$((total_pass + 1))
+  else
+    tail -n 40 "$LOG_DIR/$name.log"
+    total_fail=$((total_fail + 1))
+    stage_fail+=("$name")
+  fi
+}
+
+# 1. Host Release; then install it and build examples/simple.c outside the tree.
 if build release bash -c "cmake --preset release && cmake --build build/release -j $JOBS"; then
   run_ctest host-release build/release
+  run_check package-install bash tests/package/install_test.sh build/release
 fi
 
 # 2. Host ASan + UBSan.
@@ -114,6 +132,8 @@ if build aarch64 bash -c "cmake --preset aarch64 && cmake --build build/aarch64 
     echo "(qemu -cpu $cpu: EDGELLM_ISA=$isa)"
     QEMU_CPU=$cpu EDGELLM_ISA=$isa run_ctest "aarch64-$cpu" build/aarch64
   done
+  # The arm64 .deb (CPack) of the cross build.
+  run_check package-deb bash tests/package/deb_test.sh build/aarch64 arm64 "ARM aarch64"
 fi
 
 if [ ${#stage_fail[@]} -gt 0 ]; then

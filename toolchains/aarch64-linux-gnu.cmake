@@ -28,9 +28,10 @@ set(ENV{PKG_CONFIG_SYSROOT_DIR} "")
 # a different build from the cross toolchain's libc in the sysroot. qemu -L
 # runs the sysroot's ld.so, which would find that libc first on its default
 # path, and a mismatched ld.so/libc pair hangs in pthread_create. An RPATH
-# to the sysroot keeps the pair matched (harmless on a real board).
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath,${EDGELLM_AARCH64_SYSROOT}/lib")
-set(CMAKE_SHARED_LINKER_FLAGS_INIT "-Wl,-rpath,${EDGELLM_AARCH64_SYSROOT}/lib")
+# to the sysroot keeps the pair matched. It is a build-tree RPATH only:
+# `cmake --install` and the .deb (cmake/package.cmake) strip it, so
+# installed binaries carry no RUNPATH.
+set(CMAKE_BUILD_RPATH "${EDGELLM_AARCH64_SYSROOT}/lib")
 
 set(EDGELLM_QEMU_CPU "" CACHE STRING "qemu -cpu model for running tests (empty: $QEMU_CPU or qemu's default)")
 if(EDGELLM_QEMU_CPU)
