@@ -2,9 +2,9 @@
 # installs (under /usr). The architecture comes from the target processor,
 # so the aarch64 cross build (cmake --preset aarch64) gives an arm64 .deb:
 #   cmake --build build/aarch64 --target package   (or: cd build/aarch64 && cpack -G DEB)
-# Runtime dependencies are declared explicitly: dpkg-shlibdeps does not
-# handle the cross build. tests/package/deb_test.sh checks every DT_NEEDED
-# of the packaged binaries against this list.
+# Runtime dependencies are declared explicitly (dpkg-shlibdeps does not
+# handle the cross build); tests/package/deb_test.sh checks every DT_NEEDED
+# of the packaged binaries against them.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
   set(EDGELLM_DEB_ARCH arm64)
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
@@ -15,13 +15,12 @@ else()
   set(EDGELLM_DEB_ARCH ${CMAKE_SYSTEM_PROCESSOR})
 endif()
 
-set(EDGELLM_DEB_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libhwloc15 (>= 2.4), libnuma1")
-# Optional libraries the CLI may link (the HTTP server's cpp-httplib):
-# declared only when the CLI really links them.
-get_target_property(_edgellm_cli_libs edgellm_cli LINK_LIBRARIES)
-if(_edgellm_cli_libs MATCHES "httplib")
-  string(APPEND EDGELLM_DEB_DEPENDS ", libcpp-httplib0.11")
-endif()
+# Runtime dependencies: computed when cpack runs, from what the built
+# binaries really link (an optional library the CLI links, e.g. the HTTP
+# server's cpp-httplib, is then declared too); see cmake/deb_depends.cmake.in.
+configure_file(${PROJECT_SOURCE_DIR}/cmake/deb_depends.cmake.in ${PROJECT_BINARY_DIR}/deb_depends.cmake.gen @ONLY)
+file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/CPackDebDepends.cmake INPUT ${PROJECT_BINARY_DIR}/deb_depends.cmake.gen)
+set(CPACK_PROJECT_CONFIG_FILE ${PROJECT_BINARY_DIR}/CPackDebDepends.cmake)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME edgellm)
@@ -38,5 +37,4 @@ set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${EDGELLM_DEB_ARCH})
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "${EDGELLM_DEB_DEPENDS}")
 include(CPack)
