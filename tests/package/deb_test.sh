@@ -7,7 +7,8 @@
 # at least the newest GLIBC symbol version used, a relocatable edgellm.pc.
 # usage: deb_test.sh BUILD_DIR [DEB_ARCH [FILE_MACHINE]]
 #   defaults: arm64 "ARM aarch64" (the cross build, build/aarch64)
-# When qemu-aarch64 is present the packaged CLI also runs a tiny model.
+# Then tests/package/consumer is built against the unpacked package and run
+# with the packaged CLI (arm64: aarch64 toolchain, qemu-aarch64).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$1" && pwd)
@@ -50,9 +51,9 @@ dpkg-deb -x "$deb" "$x"
 readelf=readelf
 [ "$arch" = arm64 ] && readelf=aarch64-linux-gnu-readelf
 lib=$(find "$x/usr/lib" -name 'libedgellm.so.0.*' -type f | head -n 1)
-elfs=("$x/usr/bin/edgellm" "$lib")
+[ -f "$x/usr/bin/edgellm" ] && [ -n "$lib" ] || fail "unpacked CLI or library missing"
+mapfile -t elfs < <(find "$x" -type f -exec sh -c 'file -b "$1" | grep -q "^ELF" && echo "$1"' _ {} \; | sort)
 for f in "${elfs[@]}"; do
-  [ -f "$f" ] || { fail "missing ${f#"$x"/}"; continue; }
   desc=$(file -b "$f")
   echo "   ${f#"$x"/}: ${desc%%, BuildID*}"
   case "$desc" in *"$machine"*) ;; *) fail "${f#"$x"/} is not $machine" ;; esac
@@ -82,21 +83,29 @@ else echo "   newest GLIBC symbol version used: $glibc (Depends: libc6 >= $decla
 step "edgellm.pc relocated into the unpacked tree"
 pc=$(find "$x/usr/lib" -name edgellm.pc | head -n 1)
 if [ -n "$pc" ]; then
-  ldir=$(PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_LIBDIR= pkg-config --variable=libdir edgellm)
+  ldir=$(PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_LIBDIR='' pkg-config --variable=libdir edgellm)
   [ "$(realpath -m "$ldir")" = "$(dirname "$lib")" ] && echo "   libdir=$ldir" || fail "edgellm.pc libdir $ldir is not the packaged library's folder"
 fi
 
-if [ "$arch" = arm64 ] && command -v qemu-aarch64 >/dev/null; then
-  step "packaged CLI under qemu-aarch64"
+# The package as a development kit: tests/package/consumer (find_package)
+# built against the unpacked tree, then run with the packaged CLI on a tiny
+# model (arm64: cross-compiled with the aarch64 toolchain, run under qemu).
+cfg=(-DCMAKE_BUILD_TYPE=Release "-Dedgellm_DIR=$(dirname "$pc")/../cmake/edgellm")
+emu=()
+if [ "$arch" = arm64 ]; then
   sysroot=/usr/aarch64-linux-gnu
-  q=(qemu-aarch64 -L "$sysroot" -E "LD_LIBRARY_PATH=$sysroot/lib:$(dirname "$lib")")
-  if "${q[@]}" "$x/usr/bin/edgellm" synth --preset tiny --type q4_0 -o "$tmp/tiny.gguf" >"$tmp/run.log" 2>&1 &&
-     "${q[@]}" "$x/usr/bin/edgellm" run -m "$tmp/tiny.gguf" -p "Once upon a time" -n 8 --temp 0 >"$tmp/run.out" 2>>"$tmp/run.log" &&
-     [ -s "$tmp/run.out" ]; then
-    echo "   generated $(wc -c <"$tmp/run.out") bytes"
-  else
-    cat "$tmp/run.log"; fail "the packaged CLI did not run"
-  fi
+  cfg+=(--toolchain "$root/toolchains/aarch64-linux-gnu.cmake")
+  emu=(qemu-aarch64 -L "$sysroot" -E "LD_LIBRARY_PATH=$sysroot/lib:$(dirname "$lib")")
+  command -v qemu-aarch64 >/dev/null || { echo "FAIL: qemu-aarch64 missing"; exit 1; }
+fi
+step "outside project against the unpacked package, run with the packaged CLI"
+if cmake -S "$root/tests/package/consumer" -B "$tmp/consumer" -G Ninja "${cfg[@]}" >"$tmp/consumer.log" 2>&1 &&
+   cmake --build "$tmp/consumer" >>"$tmp/consumer.log" 2>&1; then
+  LD_LIBRARY_PATH=$([ "$arch" = arm64 ] || dirname "$lib") \
+    bash "$root/tests/examples/simple_test.sh" "$x/usr/bin/edgellm" "$tmp/consumer/simple_consumer" "${emu[@]}" ||
+    fail "the packaged CLI / consumer did not run"
+else
+  cat "$tmp/consumer.log"; fail "consumer project did not build against the package"
 fi
 
 if [ $fails -ne 0 ]; then echo "deb_test: $fails check(s) failed"; exit 1; fi
