@@ -206,6 +206,7 @@ int cmd_bench(Args& args) {
   edgellm_model_params mp;
   edgellm_model_default_params(&mp);
   mp.use_mmap = mem.use_mmap ? 1 : 0;
+  mp.numa_interleave = mem.numa_interleave ? 1 : 0;
   mp.repack = mem.repack;
   edgellm_model* model = nullptr;
   if (edgellm_model_load(model_path.c_str(), &mp, &model) != EDGELLM_OK) return fail_api("cannot load model");

@@ -84,6 +84,7 @@ int cmd_chat(Args& args) {
   edgellm_model_params mp;
   edgellm_model_default_params(&mp);
   mp.use_mmap = mem.use_mmap ? 1 : 0;
+  mp.numa_interleave = mem.numa_interleave ? 1 : 0;
   if (edgellm_model_load(model_path.c_str(), &mp, &c.model) != EDGELLM_OK) {
     return fail_api("cannot load model");
   }

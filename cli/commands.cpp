@@ -21,12 +21,13 @@ struct Loaded {
 };
 
 int load_model(const std::string& path, Loaded* out, bool use_mmap = true,
-               int32_t repack = EDGELLM_REPACK_AUTO) {
+               int32_t repack = EDGELLM_REPACK_AUTO, bool numa_interleave = false) {
   auto t0 = std::chrono::steady_clock::now();
   edgellm_model_params mp;
   edgellm_model_default_params(&mp);
   mp.use_mmap = use_mmap ? 1 : 0;
   mp.repack = repack;
+  mp.numa_interleave = numa_interleave ? 1 : 0;
   if (edgellm_model_load(path.c_str(), &mp, &out->model) != EDGELLM_OK) {
     return fail_api("cannot load model");
   }
@@ -124,7 +125,7 @@ int cmd_run(Args& args) {
   if (!args.finish() || model_path.empty()) return fail_usage(args, "run needs -m MODEL");
 
   Loaded l;
-  if (int rc = load_model(model_path, &l, mem.use_mmap, mem.repack)) return rc;
+  if (int rc = load_model(model_path, &l, mem.use_mmap, mem.repack, mem.numa_interleave)) return rc;
   edgellm_context_params cp;
   edgellm_context_default_params(&cp);
   apply_memory_options(mem, &cp);
@@ -217,7 +218,7 @@ int cmd_logits(Args& args) {
     return fail_usage(args, "logits needs -m MODEL -p PROMPT -o FILE");
   }
   Loaded l;
-  if (int rc = load_model(model_path, &l, mem.use_mmap, mem.repack)) return rc;
+  if (int rc = load_model(model_path, &l, mem.use_mmap, mem.repack, mem.numa_interleave)) return rc;
   std::vector<edgellm_token> ids;
   if (int rc = tokenize(l.model, prompt, &ids)) return rc;
   if (ids.empty()) {
@@ -287,7 +288,7 @@ int cmd_info(Args& args) {
     if (model_path.empty()) return 0;
   }
   Loaded l;
-  if (int rc = load_model(model_path, &l, mem.use_mmap, mem.repack)) return rc;
+  if (int rc = load_model(model_path, &l, mem.use_mmap, mem.repack, mem.numa_interleave)) return rc;
   if (plan) {
     edgellm_context_params cp;
     edgellm_context_default_params(&cp);

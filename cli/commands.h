@@ -23,6 +23,7 @@ struct MemoryOptions {
   bool use_mmap = true;
   bool mlock = false;
   int32_t repack = EDGELLM_REPACK_AUTO;  // --repack auto|on|off
+  bool numa_interleave = false;           // --numa-interleave
 };
 bool read_memory_options(Args& args, MemoryOptions* out);  // false: bad value (reported)
 void apply_memory_options(const MemoryOptions& m, edgellm_context_params* cp);

@@ -14,7 +14,7 @@ void usage() {
                "  run       -m MODEL -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P]\n"
                "            [--min-p P] [--repeat-penalty R] [--seed S] [-t THREADS] [-c CTX]\n"
                "            [--ignore-eos] [--json] [-b BATCH] [--kv-type f16|f32|q8_0] [--no-mmap]\n"
-               "            [--mlock] [--repack auto|on|off] [--cpus LIST] [--no-pin]\n"
+               "            [--mlock] [--repack auto|on|off] [--numa-interleave] [--cpus LIST] [--no-pin]\n"
                "  chat      -m MODEL [--system TEXT] [--family chatml|llama3|llama2|mistral|gemma|phi3]\n"
                "            [-n N] [--temp T] [--seed S] [-c CTX]   interactive, KV cache kept between turns\n"
                "  tokenize  -m MODEL -p TEXT [--no-special] [--parse-special]\n"

@@ -26,6 +26,7 @@ bool read_memory_options(Args& args, MemoryOptions* out) {
   if (args.number("--ctx-size", "-c", &n_ctx)) out->n_ctx = static_cast<int32_t>(n_ctx);
   if (args.number("--batch-size", "-b", &n_batch)) out->n_batch = static_cast<int32_t>(n_batch);
   if (args.flag("--no-mmap")) out->use_mmap = false;
+  if (args.flag("--numa-interleave")) out->numa_interleave = true;
   std::string repack;
   if (args.value("--repack", nullptr, &repack)) {
     if (repack == "auto") out->repack = EDGELLM_REPACK_AUTO;

@@ -58,6 +58,9 @@ typedef struct edgellm_model_params {
   size_t struct_size; /* sizeof(edgellm_model_params), set by the default function */
   int use_mmap;       /* 1 (default): map weights zero-copy; 0: read into memory */
   int32_t repack;     /* edgellm_repack: weight repacking at load (default AUTO) */
+  int32_t numa_interleave; /* 1: spread the weights the runtime owns (the repacked copy)
+                              over every NUMA node, for threads that span nodes; 0
+                              (default): first touch, i.e. the loading thread's node */
 } edgellm_model_params;
 
 /* Weight repacking at load: matmul weights whose type has a kernel over an

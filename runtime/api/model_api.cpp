@@ -46,6 +46,7 @@ edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* 
     }
     edgellm::ModelLoadOptions opts;
     opts.use_mmap = p.use_mmap != 0;
+    opts.numa_interleave = p.numa_interleave != 0;
     switch (p.repack) {
       case EDGELLM_REPACK_AUTO: opts.repack = edgellm::RepackPolicy::Auto; break;
       case EDGELLM_REPACK_ON: opts.repack = edgellm::RepackPolicy::On; break;

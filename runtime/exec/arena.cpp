@@ -1,5 +1,7 @@
 #include "runtime/exec/arena.h"
 
+#include "runtime/threads/numa.h"
+
 #include <sys/mman.h>
 
 #include <cerrno>
@@ -18,7 +20,7 @@ Arena::~Arena() {
   }
 }
 
-Status Arena::allocate(size_t bytes, bool lock) {
+Status Arena::allocate(size_t bytes, bool lock, int numa_node) {
   // mmap gives page alignment and returns the memory to the OS on free;
   // large arenas are rounded to 2 MiB so transparent huge pages can back them.
   const size_t want = bytes == 0 ? kArenaAlign : bytes;
@@ -35,6 +37,9 @@ Status Arena::allocate(size_t bytes, bool lock) {
   base_ = static_cast<uint8_t*>(p);
   size_ = want;
   owned_ = true;
+  // On a multi-node machine the arena follows the threads' node (a no-op
+  // with one node; best effort: a refusal leaves the pages to first touch).
+  if (numa_node >= 0) threads::numa::bind_memory(base_, mapped_, numa_node, nullptr);
   // Prefault: every page is resident now, not on the first token.
   std::memset(base_, 0, size_);
   if (lock) {

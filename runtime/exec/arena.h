@@ -23,8 +23,9 @@ class Arena {
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
-  // Runtime-owned memory of `bytes`.
-  Status allocate(size_t bytes, bool lock);
+  // Runtime-owned memory of `bytes`, prefaulted; numa_node >= 0 binds its
+  // pages to that node before they are first touched.
+  Status allocate(size_t bytes, bool lock, int numa_node = -1);
   // Caller-owned memory; fails with the bytes needed when it is too small
   // (alignment slack included).
   Status borrow(void* memory, size_t size, size_t bytes);

@@ -142,13 +142,8 @@ Status Session::create(const Model& model, const SessionConfig& cfg,
   if (cfg.arena) {
     EDGELLM_TRY(s->arena_.borrow(cfg.arena, cfg.arena_size, layout.summary.arena_bytes));
   } else {
-    EDGELLM_TRY(s->arena_.allocate(layout.summary.arena_bytes, cfg.mlock));
-    // On a multi-node machine the arena follows the threads' node (a no-op
-    // with one node; best effort: a refusal leaves the pages where they are).
-    if (cfg.placement.numa_node >= 0) {
-      threads::numa::bind_memory(s->arena_.base(), s->arena_.size(), cfg.placement.numa_node,
-                                 nullptr);
-    }
+    EDGELLM_TRY(s->arena_.allocate(layout.summary.arena_bytes, cfg.mlock,
+                                   cfg.placement.numa_node));
   }
   uint8_t* base = s->arena_.base();
   auto f32 = [&](Buf b) { return reinterpret_cast<float*>(base + layout.offsets[static_cast<int>(b)]); };

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/threads/numa.h"
+
 namespace edgellm {
 
 void FreeDeleter::operator()(uint8_t* p) const { std::free(p); }
@@ -58,7 +60,7 @@ void release_range(const uint8_t* lo, const uint8_t* hi, uintptr_t page) {
   if (b > a) (void)madvise(reinterpret_cast<void*>(a), b - a, MADV_DONTNEED);
 }
 
-Status repack_weights(Model* m, RepackPolicy policy) {
+Status repack_weights(Model* m, RepackPolicy policy, bool numa_interleave) {
   if (policy == RepackPolicy::Off) return Status::Ok();
   const gguf::File& file = *m->file;
   ModelWeights& w = m->weights;
@@ -120,6 +122,8 @@ Status repack_weights(Model* m, RepackPolicy policy) {
   }
   m->repacked.reset(buf);
   m->repacked_bytes = total;
+  // Before the first write, so the policy places the pages (a no-op on one node).
+  if (numa_interleave) threads::numa::interleave_memory(buf, total, nullptr);
   const long page_l = sysconf(_SC_PAGESIZE);
   const uintptr_t page = page_l > 0 ? static_cast<uintptr_t>(page_l) : 4096;
 
@@ -186,7 +190,7 @@ Status load_model(const std::string& path, const ModelLoadOptions& opts,
   // metadata arrays would otherwise stay resident for the model's lifetime.
   model->file->release_large_arrays(4096);
   for (const gguf::TensorInfo& t : model->file->tensors()) model->mapped_bytes += t.n_bytes;
-  EDGELLM_TRY(repack_weights(model.get(), opts.repack));
+  EDGELLM_TRY(repack_weights(model.get(), opts.repack, opts.numa_interleave));
   *out = std::move(model);
   return Status::Ok();
 }

@@ -21,6 +21,7 @@ enum class RepackPolicy : uint8_t { Auto, On, Off };
 struct ModelLoadOptions {
   bool use_mmap = true;
   RepackPolicy repack = RepackPolicy::Auto;
+  bool numa_interleave = false;  // interleave the owned weight buffer over NUMA nodes
 };
 
 // A buffer freed with std::free (aligned_alloc).

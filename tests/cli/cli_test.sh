@@ -60,6 +60,10 @@ cli info -m "$tmp/tiny.gguf" --repack sometimes >/dev/null 2>&1
 check "info --repack with a bad value: usage error" $?
 cli run -m "$tmp/tiny.gguf" -p "once upon a time" -n 4 --temp 0 --ignore-eos --repack off >/dev/null 2>&1
 check "run --repack off" $?
+a=$(cli run -m "$tmp/tiny.gguf" -p "once upon a time" -n 6 --temp 0 --ignore-eos 2>/dev/null)
+b=$(cli run -m "$tmp/tiny.gguf" -p "once upon a time" -n 6 --temp 0 --ignore-eos --numa-interleave 2>/dev/null)
+[ -n "$a" ] && [ "$a" = "$b" ]
+check "run --numa-interleave: same greedy text" $?
 
 # Interactive chat keeps the KV cache between turns.
 printf 'hello there\nhow are you\n/quit\n' | cli chat -m "$tmp/tiny.gguf" --family chatml -n 8 --temp 0 -c 256 \

@@ -24,11 +24,12 @@ class WeightResidency : public ::testing::TestWithParam<const char*> {
   }
   void TearDown() override { std::remove(path_.c_str()); }
 
-  std::vector<float> logits(bool use_mmap, int32_t repack) {
+  std::vector<float> logits(bool use_mmap, int32_t repack, bool interleave = false) {
     edgellm_model_params mp;
     edgellm_model_default_params(&mp);
     mp.use_mmap = use_mmap ? 1 : 0;
     mp.repack = repack;
+    mp.numa_interleave = interleave ? 1 : 0;
     edgellm_model* model = nullptr;
     EXPECT_EQ(edgellm_model_load(path_.c_str(), &mp, &model), EDGELLM_OK) << edgellm_last_error();
     if (model == nullptr) return {};
@@ -96,6 +97,8 @@ TEST_P(WeightResidency, LogitsIdenticalMappedOrRead) {
   const std::vector<float> read = logits(false, EDGELLM_REPACK_ON);
   ASSERT_FALSE(mapped.empty());
   EXPECT_EQ(mapped, read);
+  // Interleaving the owned weights over NUMA nodes changes placement only.
+  EXPECT_EQ(logits(true, EDGELLM_REPACK_ON, true), mapped);
   const std::vector<float> plain = logits(true, EDGELLM_REPACK_OFF);
   ASSERT_EQ(plain.size(), mapped.size());
   double max_diff = 0, max_abs = 0;
