@@ -31,6 +31,9 @@ static void install_signals(void) {
   sa.sa_flags = 0; /* no SA_RESTART: a signal ends a wait early */
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
+  /* a closed output pipe is a write error (error pattern), not death */
+  sa.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &sa, NULL);
 }
 
 /* Reads the whole prompt (file or stdin) into a NUL-terminated buffer. */
