@@ -157,7 +157,7 @@ S
 appliance "${model[@]}" -c 1024 -n 1000 --ignore-eos -o "$tmp/out4" --gpio-script "$tmp/cancel.txt" \
   2>"$tmp/err4"
 [ $? -eq 0 ] && grep -E -q "generation 1: [0-9]+ tokens, stopped by button" "$tmp/err4" &&
-  ! grep -q "generation 2" "$tmp/err4"
+  ! grep -q "generation 2" "$tmp/err4" || { show "$tmp/err4"; false; }
 check "a press during generation stops it" $?
 
 # SIGTERM from outside while idle (the script is exhausted: real waits)
@@ -169,8 +169,28 @@ for _ in $(seq 600); do grep -q "appliance: ready" "$tmp/err5" && break; sleep 0
 kill -TERM "$pid"
 stop_or_kill "$pid"
 rc=$?
-[ $rc -eq 0 ] && grep -q "stopped by signal after 0 generation" "$tmp/err5"
+[ $rc -eq 0 ] && grep -q "stopped by signal after 0 generation" "$tmp/err5" || { echo "exit $rc"; show "$tmp/err5"; false; }
 check "SIGTERM from outside while idle: exits 0" $?
+
+# SIGTERM from outside mid-generation (as systemctl stop sends it): a long
+# request, the signal once output appears. Exit 0 within the bounded wait is
+# asserted; whether the generation was still running when the signal came is
+# timing, so a run that finished first only says so (the scripted case above
+# covers mid-generation deterministically).
+printf '100 press\n200 release\n' >"$tmp/long.txt"
+(exec "${EMU[@]}" "$app" "${model[@]}" -c 4096 -n 100000 --ignore-eos -o "$tmp/out5b" \
+  --gpio-script "$tmp/long.txt" 2>"$tmp/err5b") &
+pid=$!
+for _ in $(seq 600); do [ -s "$tmp/out5b" ] && break; sleep 0.1; done
+kill -TERM "$pid"
+stop_or_kill "$pid"
+check "external SIGTERM during a long generation: exits 0" $?
+if grep -E -q "generation 1: [0-9]+ tokens, stopped by (max tokens|context full)" "$tmp/err5b"; then
+  echo "note: the long generation finished before the external signal (not a failure)"
+else
+  grep -E -q "generation 1: [0-9]+ tokens, stopped by signal" "$tmp/err5b"
+  check "external SIGTERM during a long generation: generation stopped by the signal" $?
+fi
 
 # 4. Errors: clear messages, the error pattern, never a crash.
 printf '500 term\n' >"$tmp/t500.txt"
