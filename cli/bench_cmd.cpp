@@ -3,7 +3,7 @@
 // in every output), weight bytes per token and the achieved bandwidth.
 //
 //   edgellm bench -m MODEL [-p 512] [-n 128] [-t 1,2] [-r 5] [--pmu EVENTS]
-//                 [-o md|json|csv] [--no-pmu]
+//                 [-o md|json|csv] [--no-pmu] [--profile]
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/bench_profile.h"
 #include "cli/commands.h"
 #include "pmu/pmu.h"
 
@@ -33,6 +34,7 @@ struct TestResult {
   std::vector<std::pair<std::string, double>> counters;  // per token
   std::string counters_source;
   double gbps = 0;  // weight bytes per token x tokens/s (decode); 0 for prefill
+  std::vector<ProfileRow> profile;  // --profile: per op kind (one extra pass)
 };
 
 std::vector<int> parse_list(const std::string& s, bool* ok) {
@@ -182,11 +184,12 @@ int cmd_bench(Args& args) {
   args.value("--output", "-o", &out_fmt);
   const bool no_pmu = args.flag("--no-pmu");
   const bool roofline = args.flag("--roofline");
+  const bool profile = args.flag("--profile");
   MemoryOptions mem;  // --repack auto|on|off (and --no-mmap)
   if (!read_memory_options(args, &mem)) return 2;
   if (!args.finish() || model_path.empty()) {
     return fail_usage(args, "bench needs -m MODEL [-p 512] [-n 128] [-t LIST] [-r REPS] "
-                            "[--pmu EVENTS|--no-pmu] [-o md|json|csv] [--roofline] "
+                            "[--pmu EVENTS|--no-pmu] [-o md|json|csv] [--roofline] [--profile] "
                             "[--repack auto|on|off]");
   }
   bool ok_list = true;
@@ -265,12 +268,20 @@ int cmd_bench(Args& args) {
         return fail_api("evaluation failed");
       }
       r.counters_source = counters ? (counters->source() == pmu::Source::kHardware ? "hardware" : "software") : "none";
+      if (profile && !profile_pass(ctx, make_tokens(n, decode ? 7u : 1u), decode, counters.get(),
+                                   &r.profile)) {
+        edgellm_context_free(ctx);
+        edgellm_model_free(model);
+        return fail_api("profiled evaluation failed");
+      }
       r.gbps = decode ? static_cast<double>(wbytes) * r.tps_mean / 1e9 : 0.0;
       results.push_back(r);
     }
     edgellm_context_free(ctx);
   }
   edgellm_model_free(model);
+  std::vector<std::string> event_names;
+  if (!results.empty()) for (const auto& c : results[0].counters) event_names.push_back(c.first);
 
   if (out_fmt == "json") {
     std::printf("[\n");
@@ -284,8 +295,12 @@ int cmd_bench(Args& args) {
       for (size_t k = 0; k < r.counters.size(); ++k) {
         std::printf("%s\"%s\": %.6g", k ? ", " : "", r.counters[k].first.c_str(), r.counters[k].second);
       }
-      std::printf("}, \"counters_source\": \"%s\"}%s\n", r.counters_source.c_str(),
-                  i + 1 < results.size() ? "," : "");
+      std::printf("}, \"counters_source\": \"%s\"", r.counters_source.c_str());
+      if (profile) {
+        std::printf(", \"profile\": ");
+        print_profile_json(r.profile, event_names);
+      }
+      std::printf("}%s\n", i + 1 < results.size() ? "," : "");
     }
     std::printf("]\n");
   } else if (out_fmt == "csv") {
@@ -299,6 +314,19 @@ int cmd_bench(Args& args) {
                   r.gbps, r.counters_source.c_str());
       for (const auto& c : r.counters) std::printf(",%.6g", c.second);
       std::printf("\n");
+    }
+    if (profile) {  // a second table: one row per test and op
+      std::printf("\ntest,threads,op,type,calls,ms");
+      for (const auto& c : event_names) std::printf(",%s", c.c_str());
+      std::printf("\n");
+      for (const TestResult& r : results) {
+        for (const ProfileRow& p : r.profile) {
+          std::printf("%s,%d,%s,%s,%" PRIu64 ",%.6g", r.test.c_str(), r.threads, p.op.c_str(),
+                      p.type.c_str(), p.calls, p.ms);
+          for (double v : p.counters) std::printf(",%.6g", v);
+          std::printf("\n");
+        }
+      }
     }
   } else {
     std::vector<std::string> cnames;
@@ -314,6 +342,9 @@ int cmd_bench(Args& args) {
                   r.tps_std, r.gbps > 0 ? fmt_num(r.gbps).c_str() : "-");
       for (const auto& c : r.counters) std::printf(" %s |", fmt_num(c.second).c_str());
       std::printf("\n");
+    }
+    if (profile) {
+      for (const TestResult& r : results) print_profile_md(r.test, r.threads, r.profile, event_names);
     }
     if (!no_pmu) std::printf("\ncounters: %s\n", source_note.empty() ? ("unavailable: " + err).c_str() : source_note.c_str());
     if (roofline) {

@@ -311,6 +311,43 @@ EDGELLM_API edgellm_status edgellm_chat_apply(const edgellm_model* model, const 
    recognised (edgellm_last_error says why). */
 EDGELLM_API const char* edgellm_chat_family(const edgellm_model* model);
 
+/* ---- profile mode ---- */
+/* Reads the current values of up to max_values counters (e.g. perf events
+   summed over the process's threads) into values and returns how many. It
+   is called on the evaluating thread before and after every op, so it must
+   be quick and must not allocate. */
+typedef size_t (*edgellm_counter_reader)(double* values, size_t max_values, void* user_data);
+
+#define EDGELLM_PROFILE_MAX_COUNTERS 8
+
+/* Profile mode on (enable != 0) or off. While on, every op of
+   edgellm_evaluate / edgellm_generate is timed — and counted through
+   reader, when not NULL — per op kind and weight type, into a table
+   allocated here (the hot path still allocates nothing). Ops are timed on
+   the calling thread around the whole parallel op. Turning it on resets the
+   table. */
+EDGELLM_API edgellm_status edgellm_context_set_profiling(edgellm_context* ctx, int enable,
+                                                         edgellm_counter_reader reader,
+                                                         void* user_data);
+
+typedef struct edgellm_profile_entry {
+  const char* op;   /* "matmul", "attention", "norm", "rope", "embed", "kv_store",
+                       "activation", "add", "short_conv", "output_softcap", "sample" */
+  const char* type; /* weight type for matmul and embed ("q4_0", ...), else "f32" */
+  uint64_t calls;
+  double ms;        /* wall time summed over calls */
+  size_t n_counters;
+  double counters[EDGELLM_PROFILE_MAX_COUNTERS]; /* summed deltas, in the reader's order */
+} edgellm_profile_entry;
+
+/* Copies the entries that were called, most time first, into out (up to
+   capacity; out may be NULL with capacity 0) and returns how many there
+   are; 0 when profile mode is off. */
+EDGELLM_API size_t edgellm_context_profile(const edgellm_context* ctx, edgellm_profile_entry* out,
+                                           size_t capacity);
+/* Zeroes the table (profile mode stays on). */
+EDGELLM_API void edgellm_context_profile_reset(edgellm_context* ctx);
+
 #ifdef __cplusplus
 }
 #endif

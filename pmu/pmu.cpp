@@ -286,6 +286,30 @@ std::vector<Reading> Counters::read() const {
   return out;
 }
 
+size_t Counters::read_now(double* out, size_t max) const {
+  constexpr size_t kMax = 16;
+  const size_t n = std::min({events_.size(), max, kMax});
+  std::fill(out, out + n, 0.0);
+  if (source_ == Source::kRusage) {
+    double now[3];
+    rusage_now(now);
+    for (size_t i = 0; i < n && i < 3; ++i) out[i] = ru_acc_[i] + now[i] - ru_start_[i];
+    return n;
+  }
+  for (const Group& g : groups_) {
+    uint64_t buf[3 + kMax] = {};  // nr, time_enabled, time_running, values[nr]
+    const size_t want = (3 + std::min(events_.size(), kMax)) * sizeof(uint64_t);
+    const ssize_t got = ::read(g.fds[0], buf, events_.size() <= kMax ? want : sizeof buf);
+    if (got < static_cast<ssize_t>(3 * sizeof(uint64_t))) continue;
+    const double enabled = static_cast<double>(buf[1]), running = static_cast<double>(buf[2]);
+    for (size_t i = 0; i < n && i < buf[0]; ++i) {
+      const double raw = static_cast<double>(buf[3 + i]);
+      out[i] += running > 0 ? raw * enabled / running : 0.0;
+    }
+  }
+  return n;
+}
+
 std::string Counters::describe_source() const {
   std::string s = source_name(source_);
   if (!reason_.empty()) s += " (fallback: " + reason_ + ")";

@@ -52,6 +52,7 @@ edgellm_status evaluate(edgellm_context* ctx, const edgellm_token* tokens, size_
                 "evaluate: %d tokens in the cache + %zu new exceed the context size n_ctx=%d",
                 s.n_past(), n, s.config().n_ctx);
   }
+  edgellm::Profile::Activation profiling(ctx->profile.get());
   for (size_t done = 0; done < n;) {
     const int32_t chunk = static_cast<int32_t>(std::min<size_t>(n - done, n_batch));
     const int32_t pos = s.n_past();
@@ -308,7 +309,12 @@ edgellm_status edgellm_generate(edgellm_context* ctx, const edgellm_token* promp
     edgellm_status result = EDGELLM_OK;
     for (int32_t i = 0; i < p.max_tokens; ++i) {
       const float* logits = s.acts().logits + static_cast<size_t>(ctx->n_logits - 1) * model.config.n_vocab;
-      const int32_t tok = ctx->sampler->sample(logits, ctx->history.data(), s.n_past());
+      int32_t tok;
+      {
+        edgellm::Profile::Activation profiling(ctx->profile.get());
+        edgellm::ProfileScope scope(edgellm::OpKind::kSample);
+        tok = ctx->sampler->sample(logits, ctx->history.data(), s.n_past());
+      }
       if (out_tokens && static_cast<size_t>(local.n_generated) < capacity) out_tokens[local.n_generated] = tok;
       local.n_generated++;
       const int32_t len = model.tokenizer->token_to_piece(

@@ -6,6 +6,7 @@
 
 #include "runtime/exec/session.h"
 #include "runtime/model/model.h"
+#include "runtime/profile/profile.h"
 #include "runtime/sample/sampler.h"
 
 struct edgellm_model {
@@ -19,4 +20,5 @@ struct edgellm_context {
   std::vector<int32_t> history;  // every token in the KV cache, n_ctx preallocated
   std::vector<char> piece;       // longest token text, preallocated
   int32_t n_logits = 0;          // rows of logits from the last evaluate call
+  std::unique_ptr<edgellm::Profile> profile;  // profile mode (null: off)
 };

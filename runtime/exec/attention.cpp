@@ -5,6 +5,7 @@
 
 #include "kernels/ref/ops.h"
 #include "runtime/exec/blocks.h"
+#include "runtime/profile/profile.h"
 
 namespace edgellm::blocks {
 namespace {
@@ -65,6 +66,7 @@ void attention_task(void* arg, int ti, int nt) {
 }  // namespace
 
 void kv_store(Session& s, int32_t layer, const float* k, const float* v, int32_t n, int32_t pos0) {
+  ProfileScope profile(OpKind::kKvStore);
   const KvCache& kv = s.kv();
   for (int32_t t = 0; t < n; ++t) {
     kv.store(kv.k_row(layer, pos0 + t), k + static_cast<size_t>(t) * kv.kv_dim, kv.kv_dim);
@@ -74,6 +76,7 @@ void kv_store(Session& s, int32_t layer, const float* k, const float* v, int32_t
 
 void attention(Session& s, int32_t layer, const float* q, int32_t n, int32_t pos0,
                const AttentionOptions& opt, float* out) {
+  ProfileScope profile(OpKind::kAttention);
   AttentionTask task{&s, layer, q, n, pos0, opt, out};
   s.pool().run(attention_task, &task);
 }

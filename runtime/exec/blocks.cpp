@@ -5,6 +5,7 @@
 
 #include "kernels/dispatch.h"
 #include "kernels/ref/ops.h"
+#include "runtime/profile/profile.h"
 
 namespace edgellm::blocks {
 namespace {
@@ -38,6 +39,7 @@ void matmul_task(void* arg, int ti, int nt) {
 
 void matmul(Session& s, const Weight& w, const float* x, int64_t x_stride, int32_t n, float* y,
             int64_t y_stride) {
+  ProfileScope profile(OpKind::kMatmul, w.type);
   const kernels::MatmulKernel& kern = *w.kernel;
   const size_t row_bytes = kernels::act_row_bytes(kern, w.ne0);
   const Activations& a = s.acts();
@@ -50,6 +52,7 @@ void matmul(Session& s, const Weight& w, const float* x, int64_t x_stride, int32
 }
 
 void rms_norm(const float* x, const Weight& w, float* y, int32_t n, int32_t dim, float eps) {
+  ProfileScope profile(OpKind::kNorm);
   const float* weight = reinterpret_cast<const float*>(w.data);
   for (int32_t t = 0; t < n; ++t) {
     kernels::rms_norm_f32(x + static_cast<size_t>(t) * dim, weight, y + static_cast<size_t>(t) * dim,
@@ -58,6 +61,7 @@ void rms_norm(const float* x, const Weight& w, float* y, int32_t n, int32_t dim,
 }
 
 void embed(const Weight& table, const int32_t* tokens, int32_t n, float* x) {
+  ProfileScope profile(OpKind::kEmbed, table.type);
   for (int32_t t = 0; t < n; ++t) {
     table.traits->to_float(table.row(tokens[t]), x + static_cast<size_t>(t) * table.ne0, table.ne0);
   }
@@ -65,6 +69,7 @@ void embed(const Weight& table, const int32_t* tokens, int32_t n, float* x) {
 
 void rope(float* q, int32_t n, int32_t n_heads, int32_t head_dim, int32_t n_rot, int32_t pos0,
           float freq_base, float freq_scale, bool neox, const float* freq_factors) {
+  ProfileScope profile(OpKind::kRope);
   for (int32_t t = 0; t < n; ++t) {
     for (int32_t h = 0; h < n_heads; ++h) {
       float* v = q + (static_cast<size_t>(t) * n_heads + h) * head_dim;
@@ -85,13 +90,16 @@ void ffn_gated(Session& s, const Weight& gate, const Weight& up, const Weight& d
   const int64_t ff = gate.ne1;
   matmul(s, gate, x, d, n, a.ffn_a, ff);
   matmul(s, up, x, d, n, a.ffn_b, ff);
-  for (int32_t t = 0; t < n; ++t) {
-    float* g = a.ffn_a + static_cast<size_t>(t) * ff;
-    const float* u = a.ffn_b + static_cast<size_t>(t) * ff;
-    if (act == GatedActivation::kSilu) {
-      kernels::swiglu_f32(g, u, g, ff);
-    } else {
-      kernels::geglu_f32(g, u, g, ff);
+  {
+    ProfileScope profile(OpKind::kActivation);
+    for (int32_t t = 0; t < n; ++t) {
+      float* g = a.ffn_a + static_cast<size_t>(t) * ff;
+      const float* u = a.ffn_b + static_cast<size_t>(t) * ff;
+      if (act == GatedActivation::kSilu) {
+        kernels::swiglu_f32(g, u, g, ff);
+      } else {
+        kernels::geglu_f32(g, u, g, ff);
+      }
     }
   }
   matmul(s, down, a.ffn_a, ff, n, out, down.ne1);
@@ -99,6 +107,7 @@ void ffn_gated(Session& s, const Weight& gate, const Weight& up, const Weight& d
 
 void layer_norm(const float* x, const Weight& w, const Weight& b, float* y, int32_t n, int32_t dim,
                 float eps) {
+  ProfileScope profile(OpKind::kNorm);
   const float* weight = reinterpret_cast<const float*>(w.data);
   const float* bias = b.present() ? reinterpret_cast<const float*>(b.data) : nullptr;
   for (int32_t t = 0; t < n; ++t) {
@@ -122,19 +131,24 @@ void ffn_gelu(Session& s, const Weight& up, const Weight& up_b, const Weight& do
   const int64_t ff = up.ne1;
   matmul(s, up, x, up.ne0, n, a.ffn_a, ff);
   add_bias(a.ffn_a, up_b, n);
-  for (int64_t i = 0; i < static_cast<int64_t>(n) * ff; ++i) a.ffn_a[i] = kernels::gelu_f32(a.ffn_a[i]);
+  {
+    ProfileScope profile(OpKind::kActivation);
+    for (int64_t i = 0; i < static_cast<int64_t>(n) * ff; ++i) a.ffn_a[i] = kernels::gelu_f32(a.ffn_a[i]);
+  }
   matmul(s, down, a.ffn_a, ff, n, out, down.ne1);
   add_bias(out, down_b, n);
 }
 
 void add_bias(float* y, const Weight& bias, int32_t n) {
   if (!bias.present()) return;
+  ProfileScope profile(OpKind::kAdd);
   const float* b = reinterpret_cast<const float*>(bias.data);
   for (int32_t t = 0; t < n; ++t) kernels::add_f32(y + static_cast<size_t>(t) * bias.ne0, b, bias.ne0);
 }
 
 void rms_norm_heads(float* x, int32_t n, int32_t n_heads, int32_t head_dim, const Weight& w,
                     float eps) {
+  ProfileScope profile(OpKind::kNorm);
   const float* weight = reinterpret_cast<const float*>(w.data);
   const size_t rows = static_cast<size_t>(n) * n_heads;
   for (size_t r = 0; r < rows; ++r) {
@@ -144,6 +158,7 @@ void rms_norm_heads(float* x, int32_t n, int32_t n_heads, int32_t head_dim, cons
 }
 
 void residual_add(float* x, const float* y, int32_t n, int32_t dim) {
+  ProfileScope profile(OpKind::kAdd);
   kernels::add_f32(x, y, static_cast<int64_t>(n) * dim);
 }
 
@@ -157,6 +172,7 @@ void output_head(Session& s, int32_t n, bool all_logits) {
   norm(c, a.x + static_cast<size_t>(first) * d, w.output_norm, w.output_norm_b, a.xn, rows);
   matmul(s, w.output, a.xn, d, rows, a.logits, c.n_vocab);
   if (c.final_softcap > 0.0f) {
+    ProfileScope profile(OpKind::kOutput);
     kernels::softcap_f32(a.logits, static_cast<int64_t>(rows) * c.n_vocab, c.final_softcap);
   }
 }

@@ -121,6 +121,14 @@ long count_generation(edgellm_context* ctx, const edgellm_token* prompt, size_t 
   return g_calls.load();
 }
 
+// A counter reader as a profiler would use: no allocation.
+size_t fake_counters(double* values, size_t max, void*) {
+  static double clock = 0;
+  clock += 1;
+  for (size_t i = 0; i < max && i < 2; ++i) values[i] = clock * static_cast<double>(i + 1);
+  return max < 2 ? max : 2;
+}
+
 }  // namespace
 
 int main() {
@@ -159,6 +167,17 @@ int main() {
     } else {
       ++passes;
     }
+  }
+  // Profile mode: its table is allocated when it is turned on, not per op.
+  if (edgellm_context_set_profiling(ctx, 1, fake_counters, nullptr) != EDGELLM_OK) return 1;
+  const long calls = count_generation(ctx, prompt, n_prompt, 0.8f);
+  const size_t ops = edgellm_context_profile(ctx, nullptr, 0);
+  std::printf("zero-alloc: profile mode, %d generated tokens: %ld allocator calls, %zu op entries\n",
+              g_tokens, calls, ops);
+  if (calls != 0 || g_tokens != 64 || ops == 0) {
+    ++failures;
+  } else {
+    ++passes;
   }
   edgellm_context_free(ctx);
   edgellm_model_free(model);

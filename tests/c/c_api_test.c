@@ -158,6 +158,80 @@ static void test_model(const char* path) {
   edgellm_model_free(model);
 }
 
+/* A counter that advances by one per read: every op's delta is exactly 1
+   per call. */
+static size_t tick_reader(double* values, size_t max, void* user) {
+  double* clock = (double*)user;
+  *clock += 1.0;
+  if (max > 0) values[0] = *clock;
+  return max > 0 ? 1 : 0;
+}
+
+static uint64_t calls_of(const edgellm_profile_entry* e, size_t n, const char* op) {
+  uint64_t calls = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (strcmp(e[i].op, op) == 0) calls += e[i].calls;
+  }
+  return calls;
+}
+
+static void test_profile(const char* path) {
+  edgellm_model* model = NULL;
+  edgellm_context* ctx = NULL;
+  CHECK(edgellm_model_load(path, NULL, &model) == EDGELLM_OK);
+  if (!model) return;
+  char buf[32];
+  CHECK(edgellm_model_meta(model, "llama.block_count", buf, sizeof buf) > 0);
+  const uint64_t L = (uint64_t)strtoul(buf, NULL, 10);
+  edgellm_context_params cp;
+  edgellm_context_default_params(&cp);
+  cp.n_ctx = 32;
+  cp.n_threads = 1;
+  CHECK(edgellm_context_create(model, &cp, &ctx) == EDGELLM_OK);
+  if (!ctx) {
+    edgellm_model_free(model);
+    return;
+  }
+  CHECK(edgellm_context_set_profiling(NULL, 1, NULL, NULL) == EDGELLM_ERR_INVALID_ARGUMENT);
+  const edgellm_token tok = 5;
+  CHECK(edgellm_evaluate(ctx, &tok, 1, 0) == EDGELLM_OK);
+  CHECK(edgellm_context_profile(ctx, NULL, 0) == 0); /* off: nothing recorded */
+
+  double clock = 0;
+  CHECK(edgellm_context_set_profiling(ctx, 1, tick_reader, &clock) == EDGELLM_OK);
+  CHECK(edgellm_evaluate(ctx, &tok, 1, 0) == EDGELLM_OK);
+  edgellm_profile_entry e[64];
+  const size_t n = edgellm_context_profile(ctx, e, 64);
+  CHECK(n > 0 && n <= 64);
+  /* One token through L layers: 7 projections per layer + the output head,
+     one attention per layer, two norms per layer + the final one. */
+  CHECK(calls_of(e, n, "matmul") == 7 * L + 1);
+  CHECK(calls_of(e, n, "attention") == L);
+  CHECK(calls_of(e, n, "norm") == 2 * L + 1);
+  CHECK(calls_of(e, n, "embed") == 1);
+  CHECK(calls_of(e, n, "sample") == 0);
+  for (size_t i = 0; i < n; ++i) {
+    CHECK(e[i].n_counters == 1 && e[i].counters[0] == (double)e[i].calls);
+    CHECK(e[i].ms >= 0.0 && (i == 0 || e[i - 1].ms >= e[i].ms));
+  }
+  edgellm_context_profile_reset(ctx);
+  CHECK(edgellm_context_profile(ctx, NULL, 0) == 0);
+
+  edgellm_generate_params gp;
+  edgellm_generate_default_params(&gp);
+  gp.max_tokens = 3;
+  gp.ignore_eos = 1;
+  CHECK(edgellm_generate(ctx, &tok, 1, &gp, NULL, 0, NULL) == EDGELLM_OK);
+  const size_t m = edgellm_context_profile(ctx, e, 64);
+  CHECK(calls_of(e, m, "sample") == 3);
+  CHECK(calls_of(e, m, "attention") == 3 * L); /* the prompt token + 2 of the 3 sampled */
+
+  CHECK(edgellm_context_set_profiling(ctx, 0, NULL, NULL) == EDGELLM_OK);
+  CHECK(edgellm_context_profile(ctx, e, 64) == 0);
+  edgellm_context_free(ctx);
+  edgellm_model_free(model);
+}
+
 int main(void) {
   char path[] = "/tmp/edgellm-c-api-XXXXXX";
   int fd = mkstemp(path);
@@ -170,6 +244,7 @@ int main(void) {
   CHECK(edgellm_synthesize_model("nope", "f32", 1, path) == EDGELLM_ERR_INVALID_ARGUMENT);
   CHECK(edgellm_synthesize_model("tiny", "q8_0", 7, path) == EDGELLM_OK);
   test_model(path);
+  test_profile(path);
   remove(path);
   printf("%d passed, %d failed\n", g_checks - g_failures, g_failures);
   return g_failures == 0 ? 0 : 1;

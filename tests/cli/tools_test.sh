@@ -61,6 +61,21 @@ check "bench md table names its counter source" $?
 cli bench -m "$tmp/m-q8_0.gguf" -p 8 -n 4 -t 1 -r 1 -o csv --no-pmu > "$tmp/b.csv" 2>/dev/null
 [ "$(wc -l < "$tmp/b.csv")" -eq 3 ]
 check "bench csv" $?
+cli bench -m "$tmp/m-q8_0.gguf" -p 8 -n 4 -t 1 -r 1 -o json --profile > "$tmp/p.json" 2>/dev/null
+python3 - "$tmp/p.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d) == 2, d
+for o in d:
+    ops = {(p["op"], p["type"]): p for p in o["profile"]}
+    assert ("matmul", "Q8_0") in ops and ("attention", "F32") in ops and ("norm", "F32") in ops, ops
+    assert all(p["calls"] > 0 and p["ms"] >= 0 for p in o["profile"])
+    assert set(ops[("matmul", "Q8_0")]["counters"]) == set(o["counters"]), o
+PY
+check "bench --profile: time and counters per op kind in json" $?
+cli bench -m "$tmp/m-q8_0.gguf" -p 8 -n 4 -t 1 -r 1 --profile > "$tmp/p.md" 2>/dev/null
+grep -q "^profile pp8, 1 threads" "$tmp/p.md" && grep -q "^| matmul | Q8_0 |" "$tmp/p.md"
+check "bench --profile md tables" $?
 cli bench -m "$tmp/m-q8_0.gguf" --pmu bogus 2>/dev/null
 [ $? -eq 2 ]
 check "bench rejects an unknown event" $?
