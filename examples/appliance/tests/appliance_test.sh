@@ -243,6 +243,9 @@ if [ "$backend" = gpiod ]; then
   appliance "${model[@]}" --chip /dev/null 2>"$tmp/err15"
   [ $? -eq 1 ] && grep -q "cannot open GPIO chip '/dev/null'" "$tmp/err15"
   check "libgpiod: a device that is no GPIO chip: clear error, exit 1" $?
+  appliance "${model[@]}" --chip nochip --button-line 5 --led-line 5 2>"$tmp/err15b"
+  [ $? -eq 1 ] && grep -q "button and LED are both line 5" "$tmp/err15b"
+  check "libgpiod: button and LED on one line: clear error, exit 1" $?
 fi
 # A busy line needs a real chip: set EDGELLM_TEST_GPIOCHIP to a gpio-sim or
 # otherwise unused chip (lines 0 and 1 are requested).
