@@ -13,5 +13,9 @@ void gemm_q4_0_dotprod(const GemmArgs& a);
 void gemm_q8_0_dotprod(const GemmArgs& a);
 void gemm_q4_0_i8mm(const GemmArgs& a);
 void gemm_q8_0_i8mm(const GemmArgs& a);
+void gemm_q4_K_neon(const GemmArgs& a);
+void gemm_q6_K_neon(const GemmArgs& a);
+void gemm_q4_K_dotprod(const GemmArgs& a);
+void gemm_q6_K_dotprod(const GemmArgs& a);
 
 }  // namespace edgellm::kernels::arm

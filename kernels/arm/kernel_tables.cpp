@@ -10,12 +10,17 @@ namespace {
 
 using namespace arm;
 using ref::q8_0_from_float;
+using ref::q8_K_from_float;
 
 constexpr MatmulKernel kNeon[] = {
     {DType::Q4_0, Isa::Neon, "q4_0.q8_0 neon smull 4x2 tile", DType::Q8_0, q8_0_from_float,
      gemm_q4_0_neon},
     {DType::Q8_0, Isa::Neon, "q8_0.q8_0 neon smull 4x2 tile", DType::Q8_0, q8_0_from_float,
      gemm_q8_0_neon},
+    {DType::Q4_K, Isa::Neon, "q4_K.q8_K neon smull 2x4 tile", DType::Q8_K, q8_K_from_float,
+     gemm_q4_K_neon},
+    {DType::Q6_K, Isa::Neon, "q6_K.q8_K neon smull 2x4 tile", DType::Q8_K, q8_K_from_float,
+     gemm_q6_K_neon},
 };
 
 constexpr MatmulKernel kDotprod[] = {
@@ -23,6 +28,10 @@ constexpr MatmulKernel kDotprod[] = {
      gemm_q4_0_dotprod},
     {DType::Q8_0, Isa::Dotprod, "q8_0.q8_0 sdot 4x4 tile", DType::Q8_0, q8_0_from_float,
      gemm_q8_0_dotprod},
+    {DType::Q4_K, Isa::Dotprod, "q4_K.q8_K sdot 2x4 tile", DType::Q8_K, q8_K_from_float,
+     gemm_q4_K_dotprod},
+    {DType::Q6_K, Isa::Dotprod, "q6_K.q8_K sdot 2x4 tile", DType::Q8_K, q8_K_from_float,
+     gemm_q6_K_dotprod},
 };
 
 constexpr MatmulKernel kI8mm[] = {

@@ -27,6 +27,65 @@ inline void unpack_q4_0(const block_q4_0& b, int8x16_t* lo, int8x16_t* hi) {
   *hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(v, 4)), eight);
 }
 
+// A Q4_K super-block's 4-bit quants as 16 vectors: q[2j], q[2j+1] are the
+// 32 elements of sub-block j (low nibbles of bytes 32c..32c+31 are sub-block
+// 2c, high nibbles sub-block 2c+1), unsigned 0..15 in int8 lanes.
+inline void unpack_q4_K(const block_q4_K& b, int8x16_t q[16]) {
+  const uint8x16_t low4 = vdupq_n_u8(0x0F);
+  for (int c = 0; c < 4; ++c) {
+    const uint8x16_t v0 = vld1q_u8(b.qs + 32 * c);
+    const uint8x16_t v1 = vld1q_u8(b.qs + 32 * c + 16);
+    q[4 * c + 0] = vreinterpretq_s8_u8(vandq_u8(v0, low4));
+    q[4 * c + 1] = vreinterpretq_s8_u8(vandq_u8(v1, low4));
+    q[4 * c + 2] = vreinterpretq_s8_u8(vshrq_n_u8(v0, 4));
+    q[4 * c + 3] = vreinterpretq_s8_u8(vshrq_n_u8(v1, 4));
+  }
+}
+
+// The 8 6-bit scales and 8 6-bit mins of a Q4_K / Q5_K super-block
+// (k4_scale_min() for all j at once, on three 32-bit words).
+inline void unpack_k4_scales(const uint8_t packed[12], uint8_t sc[8], uint8_t mn[8]) {
+  uint32_t u[3];
+  std::memcpy(u, packed, 12);
+  constexpr uint32_t k6 = 0x3F3F3F3Fu, k4 = 0x0F0F0F0Fu, k2 = 0x03030303u;
+  const uint32_t s[2] = {u[0] & k6, (u[2] & k4) | (((u[0] >> 6) & k2) << 4)};
+  const uint32_t m[2] = {u[1] & k6, ((u[2] >> 4) & k4) | (((u[1] >> 6) & k2) << 4)};
+  std::memcpy(sc, s, 8);
+  std::memcpy(mn, m, 8);
+}
+
+// A Q6_K super-block's quants as 16 vectors of signed values q-32 in
+// [-32, 31]: q[j] holds elements 16j..16j+15 (the span of scale j).
+inline void unpack_q6_K(const block_q6_K& b, int8x16_t q[16]) {
+  const uint8x16_t low4 = vdupq_n_u8(0x0F);
+  const uint8x16_t hi2 = vdupq_n_u8(0x30);
+  const int8x16_t bias = vdupq_n_s8(32);
+  for (int h = 0; h < 2; ++h) {
+    for (int s = 0; s < 2; ++s) {  // 16-byte halves of the 32-element groups
+      const uint8x16_t l0 = vld1q_u8(b.ql + 64 * h + 16 * s);
+      const uint8x16_t l1 = vld1q_u8(b.ql + 64 * h + 32 + 16 * s);
+      const uint8x16_t hb = vld1q_u8(b.qh + 32 * h + 16 * s);
+      // Bits 2g..2g+1 of qh are the high bits of group g (of 32) of the half.
+      const uint8x16_t u0 = vorrq_u8(vandq_u8(l0, low4), vandq_u8(vshlq_n_u8(hb, 4), hi2));
+      const uint8x16_t u1 = vorrq_u8(vandq_u8(l1, low4), vandq_u8(vshlq_n_u8(hb, 2), hi2));
+      const uint8x16_t u2 = vorrq_u8(vshrq_n_u8(l0, 4), vandq_u8(hb, hi2));
+      const uint8x16_t u3 = vorrq_u8(vshrq_n_u8(l1, 4), vandq_u8(vshrq_n_u8(hb, 2), hi2));
+      int8x16_t* o = q + 8 * h + s;
+      o[0] = vsubq_s8(vreinterpretq_s8_u8(u0), bias);
+      o[2] = vsubq_s8(vreinterpretq_s8_u8(u1), bias);
+      o[4] = vsubq_s8(vreinterpretq_s8_u8(u2), bias);
+      o[6] = vsubq_s8(vreinterpretq_s8_u8(u3), bias);
+    }
+  }
+}
+
+// Q4_K: sum over the 8 sub-blocks of mn_j * (bsums[2j] + bsums[2j+1]) as 4
+// int32 lanes (exact: pair sums of bsums fit int16).
+inline int32x4_t q4_K_min_sums(const int16x8_t mins, const block_q8_K& x) {
+  const int16x8_t bs = vpaddq_s16(vld1q_s16(x.bsums), vld1q_s16(x.bsums + 8));
+  return vmlal_high_s16(vmull_s16(vget_low_s16(bs), vget_low_s16(mins)), bs, mins);
+}
+
 // Exact int32 partial sums of a[i]*b[i] over 16 bytes. Without sdot: widen
 // products to int16; two products per int16 lane stay within range because
 // activations are in [-127, 127] (|sum| <= 2*128*127 < 32768).
