@@ -2,8 +2,10 @@
 // 256-element super-block and 32-element sub-block j:
 //   d*dx*sc_j*dot(q_j, x_j) - dmin*dx*m_j*sum(x_j),
 // integer parts exact as in the reference: two sdot per sub-block into 4
-// int32 lanes, scaled by sc_j (vmla); the mins pair with the activation
-// block sums.
+// int32 lanes, scaled by sc_j (mla by element); the mins pair with the
+// activation block sums.
+#include <utility>
+
 #include "kernels/arm/arm_kernels.h"
 #include "kernels/arm/neon_util.h"
 
@@ -15,33 +17,40 @@ struct Q4_KDot {
   using WBlock = block_q4_K;
   using XBlock = block_q8_K;
   struct Dec {
-    int8x16_t q[16];  // elements 16i..16i+15, unsigned 0..15
-    int32_t sc[8];    // sub-block scales
-    int16x8_t mins;   // sub-block mins
-    float d, dmin;
+    int8x16_t q[16];   // elements 16i..16i+15, unsigned 0..15
+    int32x4_t sc[2];   // sub-block scales 0-3, 4-7
+    int16x8_t mins;    // sub-block mins
+    float32x2_t dm;    // d, dmin
   };
   static inline void decode(const WBlock& b, Dec* out) {
     unpack_q4_K(b, out->q);
-    uint8_t sc[8], mn[8];
-    unpack_k4_scales(b.scales, sc, mn);
-    for (int j = 0; j < 8; ++j) out->sc[j] = sc[j];
-    out->mins = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(mn)));
-    out->d = fp16(b.d);
-    out->dmin = fp16(b.dmin);
+    uint8x8_t sc, mn;
+    unpack_k4_scales(b.scales, &sc, &mn);
+    const int16x8_t sc16 = vreinterpretq_s16_u16(vmovl_u8(sc));
+    out->sc[0] = vmovl_s16(vget_low_s16(sc16));
+    out->sc[1] = vmovl_high_s16(sc16);
+    out->mins = vreinterpretq_s16_u16(vmovl_u8(mn));
+    out->dm = fp16x2(&b);  // d, dmin: the first 4 bytes
+  }
+  template <int J>
+  static inline void sub(int32x4_t& s0, int32x4_t& s1, const Dec& w, const int8_t* xq) {
+    int32x4_t p = vdotq_s32(vdupq_n_s32(0), w.q[2 * J], vld1q_s8(xq + 32 * J));
+    p = vdotq_s32(p, w.q[2 * J + 1], vld1q_s8(xq + 32 * J + 16));
+    if constexpr (J % 2 == 0) {
+      s0 = vmlaq_laneq_s32(s0, p, w.sc[J / 4], J % 4);
+    } else {
+      s1 = vmlaq_laneq_s32(s1, p, w.sc[J / 4], J % 4);
+    }
   }
   static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s0 = vdupq_n_s32(0), s1 = vdupq_n_s32(0);
-    for (int j = 0; j < 8; j += 2) {
-      int32x4_t p0 = vdotq_s32(vdupq_n_s32(0), w.q[2 * j], vld1q_s8(x.qs + 32 * j));
-      p0 = vdotq_s32(p0, w.q[2 * j + 1], vld1q_s8(x.qs + 32 * j + 16));
-      int32x4_t p1 = vdotq_s32(vdupq_n_s32(0), w.q[2 * j + 2], vld1q_s8(x.qs + 32 * j + 32));
-      p1 = vdotq_s32(p1, w.q[2 * j + 3], vld1q_s8(x.qs + 32 * j + 48));
-      s0 = vmlaq_n_s32(s0, p0, w.sc[j]);
-      s1 = vmlaq_n_s32(s1, p1, w.sc[j + 1]);
-    }
+    [&]<int... J>(std::integer_sequence<int, J...>) {
+      (sub<J>(s0, s1, w, x.qs), ...);
+    }(std::make_integer_sequence<int, 8>{});
     const int32x4_t m = q4_K_min_sums(w.mins, x);
-    acc = vfmaq_n_f32(acc, vcvtq_f32_s32(vaddq_s32(s0, s1)), w.d * x.d);
-    acc = vfmaq_n_f32(acc, vcvtq_f32_s32(m), -(w.dmin * x.d));
+    const float32x2_t dx = vmul_n_f32(w.dm, x.d);  // d*dx, dmin*dx
+    acc = vfmaq_lane_f32(acc, vcvtq_f32_s32(vaddq_s32(s0, s1)), dx, 0);
+    acc = vfmsq_lane_f32(acc, vcvtq_f32_s32(m), dx, 1);
   }
 };
 

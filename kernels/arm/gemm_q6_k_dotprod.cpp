@@ -1,7 +1,10 @@
 // Q6_K weights x Q8_K activations with sdot (armv8.2-a dotprod). Quants are
 // unpacked to signed q-32 in [-32, 31] (no bias term); one sdot per
-// 16-element sub-block, scaled by its signed 8-bit scale (vmla). Integer
-// sums are exact, as in the reference; one float scale d*dx per super-block.
+// 16-element sub-block, scaled by its signed 8-bit scale (mla by element).
+// Integer sums are exact, as in the reference; one float scale d*dx per
+// super-block.
+#include <utility>
+
 #include "kernels/arm/arm_kernels.h"
 #include "kernels/arm/neon_util.h"
 
@@ -13,23 +16,34 @@ struct Q6_KDot {
   using WBlock = block_q6_K;
   using XBlock = block_q8_K;
   struct Dec {
-    int8x16_t q[16];  // elements 16j..16j+15 as q-32
-    int32_t sc[16];   // signed sub-block scales
+    int8x16_t q[16];   // elements 16j..16j+15 as q-32
+    int32x4_t sc[4];   // signed sub-block scales, 4 per vector
     float d;
   };
   static inline void decode(const WBlock& b, Dec* out) {
     unpack_q6_K(b, out->q);
-    for (int j = 0; j < 16; ++j) out->sc[j] = b.scales[j];
-    out->d = fp16(b.d);
+    const int8x16_t sc = vld1q_s8(b.scales);
+    const int16x8_t lo = vmovl_s8(vget_low_s8(sc)), hi = vmovl_high_s8(sc);
+    out->sc[0] = vmovl_s16(vget_low_s16(lo));
+    out->sc[1] = vmovl_high_s16(lo);
+    out->sc[2] = vmovl_s16(vget_low_s16(hi));
+    out->sc[3] = vmovl_high_s16(hi);
+    out->d = fp16_hw(b.d);
+  }
+  template <int J>
+  static inline void sub(int32x4_t& s0, int32x4_t& s1, const Dec& w, const int8_t* xq) {
+    const int32x4_t p = vdotq_s32(vdupq_n_s32(0), w.q[J], vld1q_s8(xq + 16 * J));
+    if constexpr (J % 2 == 0) {
+      s0 = vmlaq_laneq_s32(s0, p, w.sc[J / 4], J % 4);
+    } else {
+      s1 = vmlaq_laneq_s32(s1, p, w.sc[J / 4], J % 4);
+    }
   }
   static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s0 = vdupq_n_s32(0), s1 = vdupq_n_s32(0);
-    for (int j = 0; j < 16; j += 2) {
-      const int32x4_t p0 = vdotq_s32(vdupq_n_s32(0), w.q[j], vld1q_s8(x.qs + 16 * j));
-      const int32x4_t p1 = vdotq_s32(vdupq_n_s32(0), w.q[j + 1], vld1q_s8(x.qs + 16 * j + 16));
-      s0 = vmlaq_n_s32(s0, p0, w.sc[j]);
-      s1 = vmlaq_n_s32(s1, p1, w.sc[j + 1]);
-    }
+    [&]<int... J>(std::integer_sequence<int, J...>) {
+      (sub<J>(s0, s1, w, x.qs), ...);
+    }(std::make_integer_sequence<int, 16>{});
     acc = vfmaq_n_f32(acc, vcvtq_f32_s32(vaddq_s32(s0, s1)), w.d * x.d);
   }
 };

@@ -22,7 +22,7 @@ struct Q6_KNeon {
   static inline void decode(const WBlock& b, Dec* out) {
     unpack_q6_K(b, out->q);
     for (int j = 0; j < 16; ++j) out->sc[j] = b.scales[j];
-    out->d = fp16(b.d);
+    out->d = fp16_hw(b.d);
   }
   static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s0 = vdupq_n_s32(0), s1 = vdupq_n_s32(0);

@@ -43,15 +43,27 @@ inline void unpack_q4_K(const block_q4_K& b, int8x16_t q[16]) {
 }
 
 // The 8 6-bit scales and 8 6-bit mins of a Q4_K / Q5_K super-block
-// (k4_scale_min() for all j at once, on three 32-bit words).
-inline void unpack_k4_scales(const uint8_t packed[12], uint8_t sc[8], uint8_t mn[8]) {
+// (k4_scale_min() for all j at once, on three 32-bit words), one per byte.
+inline void unpack_k4_scales(const uint8_t packed[12], uint8x8_t* sc, uint8x8_t* mn) {
   uint32_t u[3];
   std::memcpy(u, packed, 12);
   constexpr uint32_t k6 = 0x3F3F3F3Fu, k4 = 0x0F0F0F0Fu, k2 = 0x03030303u;
-  const uint32_t s[2] = {u[0] & k6, (u[2] & k4) | (((u[0] >> 6) & k2) << 4)};
-  const uint32_t m[2] = {u[1] & k6, ((u[2] >> 4) & k4) | (((u[1] >> 6) & k2) << 4)};
-  std::memcpy(sc, s, 8);
-  std::memcpy(mn, m, 8);
+  const uint64_t s0 = u[0] & k6, s1 = (u[2] & k4) | (((u[0] >> 6) & k2) << 4);
+  const uint64_t m0 = u[1] & k6, m1 = ((u[2] >> 4) & k4) | (((u[1] >> 6) & k2) << 4);
+  *sc = vcreate_u8(s0 | (s1 << 32));
+  *mn = vcreate_u8(m0 | (m1 << 32));
+}
+
+// fp16 values as floats with the hardware conversion (FCVTL, armv8.0):
+// exact for every finite half, as fp16_to_fp32. Lanes 0, 1 = the two
+// consecutive halves at p (e.g. a Q4_K block's d, dmin).
+inline float32x2_t fp16x2(const void* p) {
+  uint32_t u;
+  std::memcpy(&u, p, 4);
+  return vget_low_f32(vcvt_f32_f16(vreinterpret_f16_u32(vdup_n_u32(u))));
+}
+inline float fp16_hw(uint16_t h) {
+  return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(h))), 0);
 }
 
 // A Q6_K super-block's quants as 16 vectors of signed values q-32 in
