@@ -14,6 +14,7 @@ int cmd_info(Args& args);
 int cmd_synth(Args& args);
 int cmd_quantize(Args& args);  // cli/quantize_cmd.cpp
 int cmd_bench(Args& args);     // cli/bench_cmd.cpp
+int cmd_serve(Args& args);     // cli/serve_cmd.cpp (+ cli/server/)
 
 // Memory options shared by run, logits and info (cli/memory_options.cpp).
 struct MemoryOptions {

@@ -32,6 +32,9 @@ void usage() {
                "  quantize  IN.gguf OUT.gguf TYPE [-t THREADS]   (F32/F16/BF16 weights in)\n"
                "  bench     -m MODEL [-p 512] [-n 128] [-t LIST] [-r REPS] [--pmu EVENTS]\n"
                "            [-o md|json|csv] [--profile] [--repack auto|on|off]\n"
+               "  serve     -m MODEL [--host 127.0.0.1] [--port 8080] [--api-key KEY] [--parallel N]\n"
+               "            [--queue N] [--family NAME] [-c CTX] [-t THREADS] [--cpus LIST]   OpenAI-\n"
+               "            compatible HTTP server (/v1/chat/completions, /v1/completions, ...)\n"
                "  version\n");
 }
 
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
   if (cmd == "synth") return cli::cmd_synth(args);
   if (cmd == "quantize") return cli::cmd_quantize(args);
   if (cmd == "bench") return cli::cmd_bench(args);
+  if (cmd == "serve") return cli::cmd_serve(args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("edgellm %s\n", edgellm_version());
     return 0;

@@ -11,6 +11,7 @@ PACKAGES=(
   libhwloc-dev libnuma-dev            # CPU topology, thread pinning, NUMA placement
   libhwloc-dev:arm64 libnuma-dev:arm64  # the same for the cross build (Debian multiarch)
   libcpp-httplib-dev curl             # edgellm serve (HTTP) and its tests
+  libcpp-httplib-dev:arm64            # the same for the cross build
   libgpiod-dev libgpiod-dev:arm64     # examples/appliance (GPIO button + LED)
   dpkg-dev file                       # packaging checks (dpkg-deb, file)
 )
