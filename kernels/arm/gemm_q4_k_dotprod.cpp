@@ -47,10 +47,7 @@ struct Q4_KDot {
     [&]<int... J>(std::integer_sequence<int, J...>) {
       (sub<J>(s0, s1, w, x.qs), ...);
     }(std::make_integer_sequence<int, 8>{});
-    const int32x4_t m = q4_K_min_sums(w.mins, x);
-    const float32x2_t dx = vmul_n_f32(w.dm, x.d);  // d*dx, dmin*dx
-    acc = vfmaq_lane_f32(acc, vcvtq_f32_s32(vaddq_s32(s0, s1)), dx, 0);
-    acc = vfmsq_lane_f32(acc, vcvtq_f32_s32(m), dx, 1);
+    acc = q4_K_accumulate(acc, vaddq_s32(s0, s1), w.mins, w.dm, x);
   }
 };
 

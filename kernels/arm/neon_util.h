@@ -98,6 +98,16 @@ inline int32x4_t q4_K_min_sums(const int16x8_t mins, const block_q8_K& x) {
   return vmlal_high_s16(vmull_s16(vget_low_s16(bs), vget_low_s16(mins)), bs, mins);
 }
 
+// Q4_K super-block into acc: d*dx*sum_j(sc_j*dot_j) - dmin*dx*sum_j(m_j*bsum_j),
+// with the scaled dot products already summed as 4 int32 lanes (scaled) and
+// dm = (d, dmin).
+inline float32x4_t q4_K_accumulate(float32x4_t acc, int32x4_t scaled, const int16x8_t mins,
+                                   float32x2_t dm, const block_q8_K& x) {
+  const float32x2_t dx = vmul_n_f32(dm, x.d);  // d*dx, dmin*dx
+  acc = vfmaq_lane_f32(acc, vcvtq_f32_s32(scaled), dx, 0);
+  return vfmsq_lane_f32(acc, vcvtq_f32_s32(q4_K_min_sums(mins, x)), dx, 1);
+}
+
 // Exact int32 partial sums of a[i]*b[i] over 16 bytes. Without sdot: widen
 // products to int16; two products per int16 lane stay within range because
 // activations are in [-127, 127] (|sum| <= 2*128*127 < 32768).
