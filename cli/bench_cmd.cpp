@@ -206,13 +206,8 @@ int cmd_bench(Args& args) {
     return fail_usage(args, ("bench: --pmu: " + err).c_str());
   }
 
-  edgellm_model_params mp;
-  edgellm_model_default_params(&mp);
-  mp.use_mmap = mem.use_mmap ? 1 : 0;
-  mp.numa_interleave = mem.numa_interleave ? 1 : 0;
-  mp.repack = mem.repack;
   edgellm_model* model = nullptr;
-  if (edgellm_model_load(model_path.c_str(), &mp, &model) != EDGELLM_OK) return fail_api("cannot load model");
+  if (!load_with_options(model_path, mem, &model)) return 1;
   const int n_vocab = edgellm_model_n_vocab(model);
   const uint64_t wbytes = edgellm_model_weight_bytes_per_token(model);
   std::string name = meta(model, "general.name");

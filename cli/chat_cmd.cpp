@@ -81,13 +81,7 @@ int cmd_chat(Args& args) {
 
   Chat c;
   c.family = family;
-  edgellm_model_params mp;
-  edgellm_model_default_params(&mp);
-  mp.use_mmap = mem.use_mmap ? 1 : 0;
-  mp.numa_interleave = mem.numa_interleave ? 1 : 0;
-  if (edgellm_model_load(model_path.c_str(), &mp, &c.model) != EDGELLM_OK) {
-    return fail_api("cannot load model");
-  }
+  if (!load_with_options(model_path, mem, &c.model)) return 1;
   if (family.empty() && !edgellm_chat_family(c.model)) {
     std::fprintf(stderr, "edgellm: %s\n  name the format with --family chatml|llama3|llama2|mistral|gemma|phi3\n",
                  edgellm_last_error());

@@ -20,17 +20,9 @@ struct Loaded {
   }
 };
 
-int load_model(const std::string& path, Loaded* out, bool use_mmap = true,
-               int32_t repack = EDGELLM_REPACK_AUTO, bool numa_interleave = false) {
+int load_model(const std::string& path, Loaded* out, const MemoryOptions& mem = MemoryOptions()) {
   auto t0 = std::chrono::steady_clock::now();
-  edgellm_model_params mp;
-  edgellm_model_default_params(&mp);
-  mp.use_mmap = use_mmap ? 1 : 0;
-  mp.repack = repack;
-  mp.numa_interleave = numa_interleave ? 1 : 0;
-  if (edgellm_model_load(path.c_str(), &mp, &out->model) != EDGELLM_OK) {
-    return fail_api("cannot load model");
-  }
+  if (!load_with_options(path, mem, &out->model)) return 1;
   out->load_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return 0;
@@ -125,7 +117,7 @@ int cmd_run(Args& args) {
   if (!args.finish() || model_path.empty()) return fail_usage(args, "run needs -m MODEL");
 
   Loaded l;
-  if (int rc = load_model(model_path, &l, mem.use_mmap, mem.repack, mem.numa_interleave)) return rc;
+  if (int rc = load_model(model_path, &l, mem)) return rc;
   edgellm_context_params cp;
   edgellm_context_default_params(&cp);
   apply_memory_options(mem, &cp);
@@ -218,7 +210,7 @@ int cmd_logits(Args& args) {
     return fail_usage(args, "logits needs -m MODEL -p PROMPT -o FILE");
   }
   Loaded l;
-  if (int rc = load_model(model_path, &l, mem.use_mmap, mem.repack, mem.numa_interleave)) return rc;
+  if (int rc = load_model(model_path, &l, mem)) return rc;
   std::vector<edgellm_token> ids;
   if (int rc = tokenize(l.model, prompt, &ids)) return rc;
   if (ids.empty()) {
@@ -266,6 +258,7 @@ int cmd_info(Args& args) {
   const bool cpu = args.flag("--cpu");
   const bool plan = args.flag("--plan");
   const bool threads = args.flag("--threads");
+  const bool vulkan = args.flag("--vulkan");
   std::string topology;
   ThreadOptions thr;
   if (threads) {
@@ -274,8 +267,14 @@ int cmd_info(Args& args) {
   }
   MemoryOptions mem;
   if (!read_memory_options(args, &mem)) return 2;
-  if (!args.finish() || (model_path.empty() && !cpu && !threads)) {
-    return fail_usage(args, "info needs -m MODEL, --cpu and/or --threads");
+  if (!args.finish() || (model_path.empty() && !cpu && !threads && !vulkan)) {
+    return fail_usage(args, "info needs -m MODEL, --cpu, --threads and/or --vulkan");
+  }
+  if (vulkan) {
+    std::string report(edgellm_vulkan_devices(nullptr, 0) + 1, '\0');
+    edgellm_vulkan_devices(report.data(), report.size());
+    std::printf("%s", report.c_str());
+    if (model_path.empty() && !cpu && !threads) return 0;
   }
   if (threads) {
     if (int rc = print_threads(thr, topology)) return rc;
@@ -288,7 +287,7 @@ int cmd_info(Args& args) {
     if (model_path.empty()) return 0;
   }
   Loaded l;
-  if (int rc = load_model(model_path, &l, mem.use_mmap, mem.repack, mem.numa_interleave)) return rc;
+  if (int rc = load_model(model_path, &l, mem)) return rc;
   if (plan) {
     edgellm_context_params cp;
     edgellm_context_default_params(&cp);

@@ -25,9 +25,16 @@ struct MemoryOptions {
   bool mlock = false;
   int32_t repack = EDGELLM_REPACK_AUTO;  // --repack auto|on|off
   bool numa_interleave = false;           // --numa-interleave
+  int32_t backend = EDGELLM_BACKEND_CPU;  // --backend cpu|vulkan|auto
+  int32_t vulkan_device = -1;             // --vulkan-device N
 };
 bool read_memory_options(Args& args, MemoryOptions* out);  // false: bad value (reported)
 void apply_memory_options(const MemoryOptions& m, edgellm_context_params* cp);
+// Model parameters from the options: mapping, repacking, NUMA, backend.
+void apply_model_options(const MemoryOptions& m, edgellm_model_params* mp);
+// Loads a model with the options; on a non-CPU request, prints (stderr) the
+// backend it got and why AUTO fell back to the CPU. false: reported failure.
+bool load_with_options(const std::string& path, const MemoryOptions& m, edgellm_model** out);
 int print_plan(edgellm_model* model, const edgellm_context_params& cp, bool use_mmap);
 
 // Thread options shared by run and info (cli/thread_options.cpp).

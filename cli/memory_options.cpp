@@ -1,5 +1,6 @@
 // Memory-related CLI options shared by run and info: --kv-type, -c, -b,
-// --no-mmap, --repack, and the `info --plan` report.
+// --no-mmap, --repack, --backend, --vulkan-device, and the `info --plan`
+// report.
 #include <cstdio>
 #include <string>
 
@@ -38,6 +39,49 @@ bool read_memory_options(Args& args, MemoryOptions* out) {
     }
   }
   if (args.flag("--mlock")) out->mlock = true;
+  std::string backend;
+  if (args.value("--backend", nullptr, &backend)) {
+    if (backend == "cpu") out->backend = EDGELLM_BACKEND_CPU;
+    else if (backend == "vulkan") out->backend = EDGELLM_BACKEND_VULKAN;
+    else if (backend == "auto") out->backend = EDGELLM_BACKEND_AUTO;
+    else {
+      std::fprintf(stderr, "edgellm: --backend must be cpu, vulkan or auto (got '%s')\n",
+                   backend.c_str());
+      return false;
+    }
+  }
+  double device = -1;
+  if (args.number("--vulkan-device", nullptr, &device)) {
+    if (device < 0 || device != static_cast<int32_t>(device)) {
+      std::fprintf(stderr, "edgellm: --vulkan-device must be a device index (see info --vulkan)\n");
+      return false;
+    }
+    out->vulkan_device = static_cast<int32_t>(device);
+  }
+  return true;
+}
+
+void apply_model_options(const MemoryOptions& m, edgellm_model_params* mp) {
+  mp->use_mmap = m.use_mmap ? 1 : 0;
+  mp->repack = m.repack;
+  mp->numa_interleave = m.numa_interleave ? 1 : 0;
+  mp->backend = m.backend;
+  mp->vulkan_device = m.vulkan_device;
+}
+
+bool load_with_options(const std::string& path, const MemoryOptions& m, edgellm_model** out) {
+  edgellm_model_params mp;
+  edgellm_model_default_params(&mp);
+  apply_model_options(m, &mp);
+  if (edgellm_model_load(path.c_str(), &mp, out) != EDGELLM_OK) {
+    fail_api("cannot load model");
+    return false;
+  }
+  if (m.backend != EDGELLM_BACKEND_CPU) {
+    char text[1024];
+    edgellm_model_backend(*out, text, sizeof text);
+    std::fprintf(stderr, "edgellm: backend %s\n", text);
+  }
   return true;
 }
 
@@ -60,6 +104,20 @@ int print_plan(edgellm_model* model, const edgellm_context_params& cp, bool use_
   std::printf("memory plan (n_ctx=%d, n_batch=%d, kv=%s, weights %s):\n", cp.n_ctx, cp.n_batch,
               cp.kv_type == EDGELLM_KV_F32 ? "f32" : cp.kv_type == EDGELLM_KV_Q8_0 ? "q8_0" : "f16",
               use_mmap ? "mapped" : "read into memory");
+  if (info.device_bytes > 0) {  // Vulkan backend: weights, KV and activations on the device
+    std::printf("memory plan (n_ctx=%d, n_batch=%d, kv=%s, Vulkan backend):\n", cp.n_ctx,
+                cp.n_batch, cp.kv_type == EDGELLM_KV_F32 ? "f32" : "f16");
+    std::printf("  device weights %12zu bytes  %9.2f MiB\n", info.weight_bytes, mib(info.weight_bytes));
+    std::printf("  device context %12zu bytes  %9.2f MiB  (kv cache %zu bytes, activations, "
+                "tokens/logits)\n",
+                info.device_bytes, mib(info.device_bytes), info.kv_bytes);
+    std::printf("  host arena     %12zu bytes  %9.2f MiB  (logits)\n", info.arena_bytes,
+                mib(info.arena_bytes));
+    std::printf("  total          %12zu bytes  %9.2f MiB\n",
+                info.weight_bytes + info.device_bytes + info.arena_bytes,
+                mib(info.weight_bytes + info.device_bytes + info.arena_bytes));
+    return 0;
+  }
   std::printf("  weights      %12zu bytes  %9.2f MiB\n", info.weight_bytes, mib(info.weight_bytes));
   std::printf("    from file  %12zu bytes  %9.2f MiB\n", info.weight_bytes - info.repacked_bytes,
               mib(info.weight_bytes - info.repacked_bytes));

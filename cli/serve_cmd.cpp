@@ -87,12 +87,7 @@ int cmd_serve(Args& args) {
   signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not end the server
 
   Resources r;
-  edgellm_model_params mp;
-  edgellm_model_default_params(&mp);
-  mp.use_mmap = mem.use_mmap ? 1 : 0;
-  mp.numa_interleave = mem.numa_interleave ? 1 : 0;
-  mp.repack = mem.repack;
-  if (edgellm_model_load(model_path.c_str(), &mp, &r.model) != EDGELLM_OK) return fail_api("cannot load model");
+  if (!load_with_options(model_path, mem, &r.model)) return 1;
   char desc[512];
   edgellm_model_describe(r.model, desc, sizeof desc);
   std::fprintf(stderr, "edgellm serve: model %s: %s\n", model_id(model_path).c_str(), desc);

@@ -61,7 +61,22 @@ typedef struct edgellm_model_params {
   int32_t numa_interleave; /* 1: spread the weights the runtime owns (the repacked copy)
                               over every NUMA node, for threads that span nodes; 0
                               (default): first touch, i.e. the loading thread's node */
+  int32_t backend;    /* edgellm_backend: where the forward pass runs (default CPU) */
+  int32_t vulkan_device; /* Vulkan device index (see edgellm_vulkan_devices); -1 (default):
+                            EDGELLM_VULKAN_DEVICE (an index or a name substring) or the best */
 } edgellm_model_params;
+
+/* Backends. VULKAN offloads the whole model to a Vulkan device at load
+   (LLaMA-family architectures: llama, mistral, qwen2, qwen3, phi3; weights
+   F32/F16/Q8_0/Q4_0/Q4_K/Q6_K) and fails with the reason when it cannot;
+   a real GPU is preferred, CPU implementations (lavapipe) are used only
+   when nothing else exists or when named. AUTO uses a real GPU when one can
+   run the model, else the CPU (edgellm_model_backend says why). */
+typedef enum edgellm_backend {
+  EDGELLM_BACKEND_CPU = 0,
+  EDGELLM_BACKEND_VULKAN = 1,
+  EDGELLM_BACKEND_AUTO = 2
+} edgellm_backend;
 
 /* Weight repacking at load: matmul weights whose type has a kernel over an
    interleaved layout on the kernel path in use are rewritten once into one
@@ -147,6 +162,10 @@ typedef struct edgellm_plan_info {
                                read) plus repacked_bytes */
   int32_t n_buffers;        /* activation buffers in the plan */
   size_t repacked_bytes;    /* weights repacked at load (part of weight_bytes) */
+  size_t device_bytes;      /* Vulkan backend: device memory of the context (activations, KV
+                               cache, tokens/logits buffers); 0 on the CPU. weight_bytes is then
+                               the device memory of the weights, and arena_bytes the host
+                               memory (the logits the caller reads). */
 } edgellm_plan_info;
 
 /* Computes the plan for params without allocating the arena. */
@@ -273,6 +292,16 @@ EDGELLM_API edgellm_status edgellm_quantize_model(const char* in_path, const cha
    forces one; a path the CPU lacks makes model loading fail) and the kernel
    each weight type runs. Returns the length it needed (excluding NUL). */
 EDGELLM_API size_t edgellm_cpu_info(char* buf, size_t size);
+
+/* ---- backends ---- */
+/* Writes a NUL-terminated text: "cpu", or "vulkan: <device name>", and on a
+   second line the reason an AUTO backend fell back to the CPU. Returns the
+   length it needed (excluding NUL). */
+EDGELLM_API size_t edgellm_model_backend(const edgellm_model* model, char* buf, size_t size);
+/* Writes a NUL-terminated list of the Vulkan devices (index, name, type,
+   API version, limits the backend uses), or a line saying why there are
+   none (no driver, or a build without Vulkan). Returns the length needed. */
+EDGELLM_API size_t edgellm_vulkan_devices(char* buf, size_t size);
 
 /* ---- threads ---- */
 /* Writes a NUL-terminated description of the context's threads (count,

@@ -14,6 +14,9 @@ PACKAGES=(
   libcpp-httplib-dev:arm64            # the same for the cross build
   libgpiod-dev libgpiod-dev:arm64     # examples/appliance (GPIO button + LED)
   dpkg-dev file                       # packaging checks (dpkg-deb, file)
+  libvulkan-dev glslang-tools         # Vulkan backend: loader + headers, GLSL -> SPIR-V at build time
+  libvulkan-dev:arm64                 # the same for the cross build
+  mesa-vulkan-drivers                 # lavapipe: a CPU Vulkan device for the Vulkan tests
 )
 
 SUDO=""

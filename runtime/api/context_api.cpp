@@ -131,7 +131,10 @@ edgellm_status session_config(const edgellm_model* model, const edgellm_context_
 
 // Tensors still read from the file plus the owned buffer of repacked
 // weights and small-tensor copies (the rest of the file's pages are released).
-size_t weight_bytes(const edgellm::Model& m) { return m.mapped_bytes + m.repacked_bytes; }
+size_t weight_bytes(const edgellm::Model& m) {
+  if (m.gpu) return m.gpu->weight_bytes();
+  return m.mapped_bytes + m.repacked_bytes;
+}
 
 }  // namespace
 
@@ -160,6 +163,7 @@ edgellm_status edgellm_context_plan(const edgellm_model* model,
     info.weight_bytes = weight_bytes(*model->model);
     info.n_buffers = ps.n_buffers;
     info.repacked_bytes = model->model->repacked_bytes;
+    info.device_bytes = ps.device_bytes;
     std::memcpy(out, &info, out->struct_size);
     return EDGELLM_OK;
   });

@@ -1,6 +1,9 @@
 // Thread-local error text and the mapping of Status to edgellm_status.
 #pragma once
 
+#include <cstring>
+#include <string>
+
 #include "edgellm.h"
 #include "runtime/core/status.h"
 
@@ -22,6 +25,17 @@ edgellm_status guarded(Fn&& fn) {
   } catch (...) {
     return fail(EDGELLM_ERR_INTERNAL, "internal error (unexpected exception)");
   }
+}
+
+// Copies text into buf (truncated, NUL-terminated when size > 0) and
+// returns the length it needed, the C API's convention for text out.
+inline size_t copy_out(const std::string& text, char* buf, size_t size) {
+  if (buf && size > 0) {
+    const size_t n = text.size() < size - 1 ? text.size() : size - 1;
+    std::memcpy(buf, text.data(), n);
+    buf[n] = '\0';
+  }
+  return text.size();
 }
 
 }  // namespace edgellm::api

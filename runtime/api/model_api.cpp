@@ -28,6 +28,8 @@ void edgellm_model_default_params(edgellm_model_params* p) {
   p->struct_size = sizeof *p;
   p->use_mmap = 1;
   p->repack = EDGELLM_REPACK_AUTO;
+  p->backend = EDGELLM_BACKEND_CPU;
+  p->vulkan_device = -1;
 }
 
 edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* params,
@@ -55,6 +57,15 @@ edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* 
         return fail(EDGELLM_ERR_INVALID_ARGUMENT, "model_load: repack %d is not an edgellm_repack",
                     p.repack);
     }
+    switch (p.backend) {
+      case EDGELLM_BACKEND_CPU: opts.backend = edgellm::Backend::Cpu; break;
+      case EDGELLM_BACKEND_VULKAN: opts.backend = edgellm::Backend::Vulkan; break;
+      case EDGELLM_BACKEND_AUTO: opts.backend = edgellm::Backend::Auto; break;
+      default:
+        return fail(EDGELLM_ERR_INVALID_ARGUMENT, "model_load: backend %d is not an edgellm_backend",
+                    p.backend);
+    }
+    opts.vulkan_device = p.vulkan_device;
     auto handle = std::make_unique<edgellm_model>();
     edgellm::Status st = edgellm::load_model(path, opts, &handle->model);
     if (!st.ok()) return fail(st);

@@ -7,21 +7,9 @@
 #include "runtime/api/handles.h"
 #include "runtime/threads/placement.h"
 
+using edgellm::api::copy_out;
 using edgellm::api::fail;
 using edgellm::api::guarded;
-
-namespace {
-
-size_t copy_out(const std::string& text, char* buf, size_t size) {
-  if (buf && size > 0) {
-    const size_t n = text.size() < size - 1 ? text.size() : size - 1;
-    std::memcpy(buf, text.data(), n);
-    buf[n] = '\0';
-  }
-  return text.size();
-}
-
-}  // namespace
 
 extern "C" {
 

@@ -84,8 +84,34 @@ Status check_config(const Model& m, const SessionConfig& cfg) {
   return Status::Ok();
 }
 
+vulkan::SessionShape gpu_shape(const SessionConfig& cfg) {
+  vulkan::SessionShape shape;
+  shape.n_ctx = cfg.n_ctx;
+  shape.n_batch = cfg.n_batch;
+  shape.logits_all = cfg.logits_all;
+  shape.kv_type = cfg.kv_type;
+  return shape;
+}
+
+// A model on the Vulkan backend keeps activations and the KV cache on the
+// device; the host arena holds only the logits the caller reads.
+Status lay_out_gpu(const Model& m, const SessionConfig& cfg, Layout* out) {
+  vulkan::SessionPlan gp;
+  EDGELLM_TRY(vulkan::plan_session(m, gpu_shape(cfg), &gp));
+  const size_t logits = buf_bytes(Buf::kLogits, m, cfg);
+  PlanSummary& s = out->summary;
+  s.activation_bytes = s.lower_bound = s.naive_bytes = logits;
+  s.arena_bytes = align_up(logits, kArenaAlign);
+  s.n_buffers = 1;
+  s.strategy = "vulkan (host: logits only)";
+  s.device_bytes = gp.activation_bytes + gp.kv_bytes + gp.host_bytes;
+  s.device_kv_bytes = gp.kv_bytes;
+  return Status::Ok();
+}
+
 Status lay_out(const Model& m, const SessionConfig& cfg, Layout* out) {
   EDGELLM_TRY(check_config(m, cfg));
+  if (m.gpu) return lay_out_gpu(m, cfg, out);
   int32_t n_uses = 0;
   const BufferUse* uses = templates::decoder_buffer_uses(&n_uses);
   std::vector<plan::BufferSpec> specs;
@@ -187,6 +213,7 @@ Status Session::create(const Model& model, const SessionConfig& cfg,
   po.schedule = cfg.schedule;
   po.numa_node = cfg.placement.numa_node;
   s->pool_ = std::make_unique<ThreadPool>(po);
+  if (model.gpu) EDGELLM_TRY(vulkan::create_session(model, gpu_shape(cfg), &s->gpu_));
   *out = std::move(s);
   return Status::Ok();
 }
@@ -236,6 +263,11 @@ Status Session::forward(const int32_t* tokens, int32_t n, bool all_logits) {
       return Errorf(StatusCode::kInvalidArgument, "token id %d at batch index %d is outside [0, %d)",
                     tokens[i], i, c.n_vocab);
     }
+  }
+  if (gpu_) {
+    EDGELLM_TRY(gpu_->forward(tokens, n, n_past_, all_logits, acts_.logits));
+    n_past_ += n;
+    return Status::Ok();
   }
   ThreadPool::CallerScope on_thread0_cpu(*pool_);  // pins the caller for this pass only
   switch (c.family) {

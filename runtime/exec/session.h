@@ -13,6 +13,7 @@
 #include "runtime/exec/thread_pool.h"
 #include "runtime/threads/topology.h"
 #include "runtime/model/model.h"
+#include "runtime/vulkan/backend.h"
 
 namespace edgellm {
 
@@ -53,6 +54,11 @@ struct PlanSummary {
   size_t kv_bytes = 0;
   int32_t n_buffers = 0;
   const char* strategy = "";
+  // Vulkan backend: device memory of the session (activations, KV cache and
+  // the host-visible tokens/logits buffers); the arena then holds only the
+  // logits the caller reads.
+  size_t device_bytes = 0;
+  size_t device_kv_bytes = 0;
 };
 
 // Activation buffers, each sized for n_batch tokens.
@@ -115,6 +121,7 @@ class Session {
   Activations acts_;
   KvCache kv_;
   std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<vulkan::GpuSession> gpu_;  // set when the model runs on Vulkan
   int32_t n_past_ = 0;
   float* conv_state_ = nullptr;
   size_t conv_state_floats_ = 0;

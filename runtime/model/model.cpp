@@ -164,6 +164,28 @@ Status repack_weights(Model* m, RepackPolicy policy, bool numa_interleave) {
   return Status::Ok();
 }
 
+// Vulkan offload. An explicit Vulkan request fails with the reason when the
+// model cannot run there; Auto (a real GPU only, never a CPU implementation
+// such as lavapipe) falls back to the CPU and keeps the reason as a note.
+// Once the weights are on the device, no page of the file is read again.
+Status offload(Model* m, const ModelLoadOptions& opts) {
+  vulkan::DeviceRequest req;
+  req.index = opts.vulkan_device;
+  req.allow_cpu = opts.backend == Backend::Vulkan;
+  const Status st = vulkan::offload_model(*m, req, &m->gpu);
+  if (!st.ok()) {
+    m->gpu.reset();
+    if (opts.backend == Backend::Vulkan) return st;
+    m->backend_note = "auto backend: using the CPU (" + st.message() + ")";
+    return Status::Ok();
+  }
+  const gguf::File& file = *m->file;
+  const uint8_t* lo = file.is_mmapped() ? file.bytes() : file.bytes() + file.data_offset();
+  release_range(lo, file.bytes() + file.file_size(), static_cast<uintptr_t>(sysconf(_SC_PAGESIZE)));
+  m->mapped_bytes = 0;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status load_model(const std::string& path, const ModelLoadOptions& opts,
@@ -190,6 +212,13 @@ Status load_model(const std::string& path, const ModelLoadOptions& opts,
   // metadata arrays would otherwise stay resident for the model's lifetime.
   model->file->release_large_arrays(4096);
   for (const gguf::TensorInfo& t : model->file->tensors()) model->mapped_bytes += t.n_bytes;
+  if (opts.backend != Backend::Cpu) {
+    EDGELLM_TRY(offload(model.get(), opts));
+    if (model->gpu) {
+      *out = std::move(model);
+      return Status::Ok();
+    }
+  }
   EDGELLM_TRY(repack_weights(model.get(), opts.repack, opts.numa_interleave));
   *out = std::move(model);
   return Status::Ok();

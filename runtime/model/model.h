@@ -12,14 +12,22 @@
 #include "runtime/model/config.h"
 #include "runtime/model/weights.h"
 #include "runtime/tokenizer/tokenizer.h"
+#include "runtime/vulkan/backend.h"
 
 namespace edgellm {
 
 // Weight repacking at load (see repack_weights in model.cpp).
 enum class RepackPolicy : uint8_t { Auto, On, Off };
 
+// Where the forward pass runs. Vulkan offloads the whole model (weights
+// uploaded at load); Auto uses a real GPU when one can run the model and
+// otherwise the CPU, recording why in Model::backend_note.
+enum class Backend : uint8_t { Cpu, Vulkan, Auto };
+
 struct ModelLoadOptions {
   bool use_mmap = true;
+  Backend backend = Backend::Cpu;
+  int32_t vulkan_device = -1;  // -1: EDGELLM_VULKAN_DEVICE or the best device
   RepackPolicy repack = RepackPolicy::Auto;
   bool numa_interleave = false;  // interleave the owned weight buffer over NUMA nodes
 };
@@ -44,6 +52,10 @@ struct Model {
   size_t repacked_tensors = 0;   // matmul weights served from it
   size_t mapped_bytes = 0;       // tensor bytes still read from the file
                                  // (all of them when nothing is repacked)
+  // Set when the model runs on the Vulkan backend: its weights live on the
+  // device and the file's pages are released.
+  std::unique_ptr<vulkan::GpuModel> gpu;
+  std::string backend_note;      // why Auto chose the CPU (empty otherwise)
 };
 
 Status load_model(const std::string& path, const ModelLoadOptions& opts,
