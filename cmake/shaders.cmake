@@ -7,17 +7,19 @@
 # "built without Vulkan").
 set(EDGELLM_VULKAN AUTO CACHE STRING "Vulkan backend: AUTO, ON or OFF")
 
+# The loader and headers come from pkg-config (vulkan.pc), which also finds
+# Debian's multiarch libvulkan-dev:arm64 for the cross build.
 find_program(EDGELLM_GLSLANG glslangValidator)
-find_path(EDGELLM_VULKAN_INCLUDE vulkan/vulkan.h)
-find_library(EDGELLM_VULKAN_LIBRARY NAMES vulkan)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(EDGELLM_VK QUIET vulkan)
 if(EDGELLM_VULKAN STREQUAL "OFF")
   set(EDGELLM_HAVE_VULKAN OFF)
-elseif(EDGELLM_GLSLANG AND EDGELLM_VULKAN_INCLUDE AND EDGELLM_VULKAN_LIBRARY)
+elseif(EDGELLM_GLSLANG AND EDGELLM_VK_FOUND)
   set(EDGELLM_HAVE_VULKAN ON)
 elseif(EDGELLM_VULKAN STREQUAL "ON")
   message(FATAL_ERROR "EDGELLM_VULKAN=ON needs glslangValidator (glslang-tools), vulkan/vulkan.h "
                       "and libvulkan (libvulkan-dev): found '${EDGELLM_GLSLANG}', "
-                      "'${EDGELLM_VULKAN_INCLUDE}', '${EDGELLM_VULKAN_LIBRARY}'")
+                      "vulkan.pc: '${EDGELLM_VK_FOUND}'")
 else()
   set(EDGELLM_HAVE_VULKAN OFF)
 endif()
@@ -29,7 +31,7 @@ if(NOT EDGELLM_HAVE_VULKAN)
   list(APPEND EDGELLM_RUNTIME_SOURCES ${PROJECT_SOURCE_DIR}/runtime/vulkan/absent.cpp)
   return()
 endif()
-message(STATUS "edgellm: Vulkan backend ON (${EDGELLM_VULKAN_LIBRARY}, ${EDGELLM_GLSLANG})")
+message(STATUS "edgellm: Vulkan backend ON (loader ${EDGELLM_VK_VERSION}, ${EDGELLM_GLSLANG})")
 list(FILTER EDGELLM_VULKAN_SOURCES EXCLUDE REGEX "/absent\\.cpp$")
 
 # name | source | defines (comma-separated). Types: the weight formats the matmul and gather
@@ -87,5 +89,8 @@ add_custom_command(OUTPUT ${_embedded}
   VERBATIM)
 
 list(APPEND EDGELLM_RUNTIME_SOURCES ${EDGELLM_VULKAN_SOURCES} ${_embedded})
-set(EDGELLM_VULKAN_LINK ${EDGELLM_VULKAN_LIBRARY})
-set(EDGELLM_VULKAN_INCLUDE_DIR ${EDGELLM_VULKAN_INCLUDE})
+add_library(edgellm_vulkan INTERFACE)
+target_include_directories(edgellm_vulkan SYSTEM INTERFACE ${EDGELLM_VK_INCLUDE_DIRS})
+target_link_directories(edgellm_vulkan INTERFACE ${EDGELLM_VK_LIBRARY_DIRS})
+target_link_libraries(edgellm_vulkan INTERFACE ${EDGELLM_VK_LIBRARIES})
+set(EDGELLM_VULKAN_LINK edgellm_vulkan)

@@ -133,7 +133,9 @@ Status offload_model(const Model& model, const DeviceRequest& req, std::unique_p
         arena_bytes = 0;
       }
       places.push_back({w->data, arena_sizes.size() - 1, arena_sizes.back().size(), r, rows});
-      arena_sizes.back().push_back(bytes);
+      // Shaders read whole 32-bit words: the last block of a piece whose size
+      // is not a multiple of 4 must stay inside the bound range.
+      arena_sizes.back().push_back(round_up(bytes, 4));
       arena_bytes += round_up(bytes, 256);
     }
   }
@@ -149,14 +151,14 @@ Status offload_model(const Model& model, const DeviceRequest& req, std::unique_p
   for (const PiecePlace& p : places) {
     MemoryArena& a = dm->arenas[p.arena];
     GpuTensor& t = dm->tensors[p.key];
-    const VkDeviceSize bytes = a.sizes[p.buffer];
+    const VkDeviceSize bytes = static_cast<VkDeviceSize>(p.rows) * t.row_bytes;
     const uint8_t* src = p.key + static_cast<size_t>(p.row0) * t.row_bytes;
     if (a.mapped && !staging) {
       std::memcpy(static_cast<uint8_t*>(a.mapped) + a.offsets[p.buffer], src, bytes);
     } else {
       EDGELLM_TRY(dev.upload(a.buffers[p.buffer], 0, src, bytes));
     }
-    t.pieces.push_back({{a.buffers[p.buffer], 0, bytes}, p.row0, p.rows});
+    t.pieces.push_back({{a.buffers[p.buffer], 0, a.sizes[p.buffer]}, p.row0, p.rows});
   }
   for (const MemoryArena& a : dm->arenas) EDGELLM_TRY(dev.flush(a));
   *out = std::move(dm);
