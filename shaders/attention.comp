@@ -38,16 +38,17 @@ shared float red[WG];
 shared float qs[MAX_HEAD_DIM];
 shared float probs[WG];
 
+#include "half.glsl"
 #include "reduce.glsl"
 
 #if defined(KV_F16)
 float kval(uint row_words, uint pos, uint h, uint i, uint dim) {
   const uint e = pos * row_words * 2u + h * dim + i;
-  return unpackHalf2x16(kc[e >> 1]) [e & 1u];
+  return half_to_float((kc[e >> 1] >> ((e & 1u) * 16u)) & 0xFFFFu);
 }
 float vval(uint row_words, uint pos, uint h, uint i, uint dim) {
   const uint e = pos * row_words * 2u + h * dim + i;
-  return unpackHalf2x16(vc[e >> 1]) [e & 1u];
+  return half_to_float((vc[e >> 1] >> ((e & 1u) * 16u)) & 0xFFFFu);
 }
 #define WORDS(dim) ((dim) / 2u)
 #else

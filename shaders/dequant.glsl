@@ -12,9 +12,9 @@ void dequant32(uint rb, uint g, out float v[32]) {
 void dequant32(uint rb, uint g, out float v[32]) {
   const uint w0 = (rb >> 2) + g * 16u;
   for (uint i = 0u; i < 16u; ++i) {
-    const vec2 h = unpackHalf2x16(wdata[w0 + i]);
-    v[2u * i] = h.x;
-    v[2u * i + 1u] = h.y;
+    const uint h = wdata[w0 + i];
+    v[2u * i] = half_to_float(h & 0xFFFFu);
+    v[2u * i + 1u] = half_to_float(h >> 16);
   }
 }
 #elif defined(TYPE_Q8_0)

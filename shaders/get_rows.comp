@@ -20,6 +20,7 @@ layout(push_constant) uniform Push {
 
 shared float red[WG];
 
+#include "half.glsl"
 #include "bytes.glsl"
 #include "reduce.glsl"
 #include "dequant.glsl"

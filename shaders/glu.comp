@@ -4,6 +4,9 @@
 //   mode 1: act = tanh-GELU, rounded through fp16 as the CPU reference
 //           does (GeGLU)
 
+#extension GL_GOOGLE_include_directive : require
+#include "half.glsl"
+
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 64;
 
@@ -15,7 +18,7 @@ layout(push_constant) uniform Push {
   uint mode;
 } p;
 
-float fp16_round(float x) { return unpackHalf2x16(packHalf2x16(vec2(x, 0.0))).x; }
+float fp16_round(float x) { return half_to_float(float_to_half(x)); }
 
 float gelu(float x) {
   const float h = fp16_round(x);

@@ -1,7 +1,9 @@
 #version 450
 // Appends the k and v rows of n new tokens to one layer's cache at
-// positions pos0 + t. KV_F16: two halves per uint (packHalf2x16, no 16-bit
-// storage feature needed); KV_F32: floats as uint bits.
+// positions pos0 + t. KV_F16: two halves per uint (packed in integer
+// arithmetic, half.glsl: no 16-bit storage feature needed); KV_F32: floats
+// as uint bits.
+#extension GL_GOOGLE_include_directive : require
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 64;
@@ -20,7 +22,8 @@ layout(push_constant) uniform Push {
 
 #if defined(KV_F16)
 #define PER_WORD 2u
-uint pack(float a, float b) { return packHalf2x16(vec2(a, b)); }
+#include "half.glsl"
+uint pack(float a, float b) { return float_to_half(a) | (float_to_half(b) << 16); }
 #else
 #define PER_WORD 1u
 #endif

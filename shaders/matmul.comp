@@ -31,6 +31,7 @@ layout(push_constant) uniform Push {
 #define TN 8u
 shared float tile[TN * WG];  // per-token partial sums, reduced together
 
+#include "half.glsl"
 #include "bytes.glsl"
 #include "dequant.glsl"
 
