@@ -181,7 +181,8 @@ EDGELLM_API void edgellm_context_free(edgellm_context* ctx);
 EDGELLM_API int32_t edgellm_context_n_ctx(const edgellm_context* ctx);
 /* Tokens currently in the KV cache. */
 EDGELLM_API int32_t edgellm_context_n_past(const edgellm_context* ctx);
-/* Bytes of the context's planned memory (arena incl. KV cache). */
+/* Bytes of the context's planned memory (arena incl. KV cache; on the Vulkan
+   backend the host arena plus the context's device memory). */
 EDGELLM_API size_t edgellm_context_memory_bytes(const edgellm_context* ctx);
 /* Drops the KV cache contents (n_past = 0). */
 EDGELLM_API void edgellm_context_reset(edgellm_context* ctx);

@@ -206,7 +206,7 @@ int32_t edgellm_context_n_past(const edgellm_context* ctx) {
   return ctx ? ctx->session->n_past() : 0;
 }
 size_t edgellm_context_memory_bytes(const edgellm_context* ctx) {
-  return ctx ? ctx->session->arena_bytes() : 0;
+  return ctx ? ctx->session->arena_bytes() + ctx->session->plan_summary().device_bytes : 0;
 }
 edgellm_status edgellm_context_truncate(edgellm_context* ctx, int32_t n_keep) {
   return guarded([&]() -> edgellm_status {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,13 @@ class Device {
   // Submits and waits for completion.
   Status submit(VkCommandBuffer cb);
 
+  // Serializes use of the device by several contexts on different threads
+  // (the server's parallel slots): the queue, the command pool and the
+  // pipeline cache are externally synchronized objects. Held by a session
+  // for a whole forward pass (record, submit, wait) and while it frees its
+  // command buffers.
+  std::mutex& mutex() { return mutex_; }
+
  private:
   Device() = default;
   Status init(const DeviceRequest& req);
@@ -117,6 +125,7 @@ class Device {
   VkDeviceSize max_range_ = 0;
   VkDeviceSize max_alloc_ = 0;
   std::map<std::string, std::unique_ptr<Pipeline>> pipelines_;
+  std::mutex mutex_;
 };
 
 // Rounds n up to a multiple of a (a power of two or any positive value).

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <utility>
 
 #include "runtime/model/model.h"
@@ -91,7 +92,7 @@ class DeviceSession final : public GpuSession {
 };
 
 DeviceSession::~DeviceSession() {
-  vkDeviceWaitIdle(dev_.device());
+  std::lock_guard<std::mutex> lock(dev_.mutex());
   for (auto& [key, r] : recorded_) {
     dev_.free_command_buffer(r.cb);
     destroy_pools(dev_, &r.pools);
@@ -253,6 +254,7 @@ Status DeviceSession::record(int32_t n, bool all_logits, Recorded* out) {
 
 Status DeviceSession::forward(const int32_t* tokens, int32_t n, int32_t pos0, bool all_logits,
                               float* logits) {
+  std::lock_guard<std::mutex> lock(dev_.mutex());  // one forward pass on the device at a time
   all_logits = all_logits && n > 1;
   const auto key = std::make_pair(n, all_logits);
   auto it = recorded_.find(key);
