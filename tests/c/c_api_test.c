@@ -56,8 +56,16 @@ static void test_model(const char* path) {
   mp.struct_size = 3; /* not a size any version of the struct had */
   CHECK(edgellm_model_load(path, &mp, &model) == EDGELLM_ERR_INVALID_ARGUMENT);
   edgellm_model_default_params(&mp);
+  CHECK(mp.backend == EDGELLM_BACKEND_CPU && mp.vulkan_device == -1);
+  mp.backend = 7; /* not an edgellm_backend */
+  CHECK(edgellm_model_load(path, &mp, &model) == EDGELLM_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(edgellm_last_error(), "backend 7") != NULL);
+  edgellm_model_default_params(&mp);
   CHECK(edgellm_model_load(path, &mp, &model) == EDGELLM_OK);
   if (!model) return;
+  char backend[256];
+  CHECK(edgellm_model_backend(model, backend, sizeof backend) == 3 && strcmp(backend, "cpu") == 0);
+  CHECK(edgellm_vulkan_devices(NULL, 0) > 0); /* a device list or why there is none */
   const int32_t n_vocab = edgellm_model_n_vocab(model);
   CHECK(n_vocab > 259);
 
