@@ -22,6 +22,8 @@ layout(push_constant) uniform Push {
   uint mode;       // 0 RMSNorm, 1 LayerNorm
   uint has_bias;
   uint row0;       // first row of x (row r of y is row row0 + r of x)
+  uint rows;
+  uint grid_x;     // workgroups along x: row = wg.y * grid_x + wg.x
 } p;
 
 shared float red[WG];
@@ -29,7 +31,8 @@ shared float red[WG];
 #include "reduce.glsl"
 
 void main() {
-  const uint row = gl_WorkGroupID.x;
+  const uint row = gl_WorkGroupID.y * p.grid_x + gl_WorkGroupID.x;
+  if (row >= p.rows) return;  // uniform across the workgroup
   const uint tid = gl_LocalInvocationID.x;
   const uint xb = (p.row0 + row) * p.x_stride;
   const uint yb = row * p.y_stride;

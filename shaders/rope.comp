@@ -2,6 +2,8 @@
 // Rotary position embedding, in place, of n rows of n_heads heads:
 // pair i < n_rot/2 of a head at position pos0 + t turns by
 //   theta = (pos0 + t) * base^(-2i/n_rot) [/ freq_factors[i]] * freq_scale
+// with base^(-2i/n_rot) formed as the CPU reference forms it: theta_scale =
+// base^(-2/n_rot) (computed on the host) multiplied in i times.
 // Normal mode rotates (2i, 2i+1), NeoX mode (i, i + n_rot/2).
 // pos0 comes from the step buffer, so a recorded command buffer replays at
 // any position.
@@ -19,7 +21,7 @@ layout(push_constant) uniform Push {
   uint head_dim;
   uint n_rot;
   uint row_stride;  // floats between token rows
-  float freq_base;
+  float theta_scale;
   float freq_scale;
   uint neox;
   uint has_factors;
@@ -33,7 +35,8 @@ void main() {
     const uint h = (id / half_rot) % p.n_heads;
     const uint t = id / (half_rot * p.n_heads);
     const float pos = float(step.pos0 + t);
-    float theta = pos * pow(p.freq_base, -2.0 * float(i) / float(p.n_rot));
+    float theta = pos;
+    for (uint k = 0u; k < i; ++k) theta *= p.theta_scale;
     if (p.has_factors != 0u) theta /= factors[i];
     theta *= p.freq_scale;
     const float c = cos(theta);

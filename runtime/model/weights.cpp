@@ -116,6 +116,7 @@ Weight vector_view(const Weight& w, int64_t first, int64_t count) {
   Weight v = w;
   v.data = w.data + static_cast<size_t>(first) * sizeof(float);
   v.ne0 = count;
+  v.row_bytes = static_cast<size_t>(count) * sizeof(float);
   return v;
 }
 

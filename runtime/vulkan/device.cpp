@@ -94,7 +94,8 @@ DeviceInfo describe(VkPhysicalDevice pd, int32_t index) {
   s16.pNext = &f16;
   VkPhysicalDeviceFeatures2 feat{};
   feat.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
-  feat.pNext = p.apiVersion >= VK_API_VERSION_1_1 ? &s16 : nullptr;
+  if (p.apiVersion < VK_API_VERSION_1_2) s16.pNext = nullptr;  // that struct is core in 1.2
+  feat.pNext = &s16;
   vkGetPhysicalDeviceFeatures2(pd, &feat);
   VkPhysicalDeviceMemoryProperties mem;
   vkGetPhysicalDeviceMemoryProperties(pd, &mem);
@@ -279,6 +280,9 @@ Status Device::init(const DeviceRequest& req) {
   wg = env_u32("EDGELLM_VULKAN_WG", wg);
   const uint32_t cap = std::min(lim.maxComputeWorkGroupSize[0], lim.maxComputeWorkGroupInvocations);
   while (wg > cap) wg /= 2;
+  // Shared memory per workgroup: matmul's tile of 8 floats per invocation,
+  // attention's query (256 floats) plus two floats per invocation.
+  while (wg > 16 && std::max<uint32_t>(32 * wg, 1024 + 8 * wg) > lim.maxComputeSharedMemorySize) wg /= 2;
   uint32_t pow2 = 16;
   while (pow2 * 2 <= wg) pow2 *= 2;
   if (pow2 > cap) {
@@ -328,16 +332,26 @@ Status Device::find_memory(uint32_t type_bits, bool host, uint32_t* out, bool* c
   const VkMemoryPropertyFlags dl = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
   const VkMemoryPropertyFlags hv = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT;
   const VkMemoryPropertyFlags hc = VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-  // In order of preference.
-  const VkMemoryPropertyFlags want_host[] = {hv | hc | dl, hv | hc, hv};
-  const VkMemoryPropertyFlags want_dev[] = {dl | hv | hc, dl | hv, dl, 0};
-  const VkMemoryPropertyFlags* list = host ? want_host : want_dev;
-  const size_t n = host ? 3 : 4;
-  for (size_t k = 0; k < n; ++k) {
+  const VkMemoryPropertyFlags cached = VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+  // (required, excluded) flags in order of preference. Host buffers (the
+  // logits are read back every step): cached if possible, never a
+  // device-local BAR window. Device buffers: on unified memory (integrated
+  // GPUs, CPU implementations) the host-visible device-local type, written
+  // directly; on a discrete GPU plain device-local memory, since its
+  // host-visible device-local type is often a 256 MiB BAR heap.
+  struct Want {
+    VkMemoryPropertyFlags need, avoid;
+  };
+  const bool unified = info_.type == "integrated" || info_.is_cpu;
+  const Want host_list[] = {{hv | hc | cached, dl}, {hv | hc, dl}, {hv | cached, dl}, {hv, 0}};
+  const Want uma_list[] = {{dl | hv | hc, 0}, {dl | hv, 0}, {dl, 0}, {0, 0}};
+  const Want dgpu_list[] = {{dl, hv}, {dl, 0}, {0, 0}, {0, 0}};
+  const Want* list = host ? host_list : unified ? uma_list : dgpu_list;
+  for (size_t k = 0; k < 4; ++k) {
     for (uint32_t i = 0; i < mem_.memoryTypeCount; ++i) {
       if (!(type_bits & (1u << i))) continue;
       const VkMemoryPropertyFlags f = mem_.memoryTypes[i].propertyFlags;
-      if ((f & list[k]) == list[k]) {
+      if ((f & list[k].need) == list[k].need && (f & list[k].avoid) == 0) {
         *out = i;
         *coherent = (f & hc) != 0;
         return Status::Ok();
@@ -424,9 +438,20 @@ Status Device::upload(VkBuffer dst, VkDeviceSize offset, const void* src, size_t
     bi.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
     bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     vkResetCommandBuffer(cb, 0);
-    vkBeginCommandBuffer(cb, &bi);
+    const VkResult begin = vkBeginCommandBuffer(cb, &bi);
+    if (begin != VK_SUCCESS) {
+      st = vk_error("vkBeginCommandBuffer", begin);
+      break;
+    }
     VkBufferCopy copy{0, offset + done, n};
     vkCmdCopyBuffer(cb, staging.buffers[0], dst, 1, &copy);
+    // The copy's writes become visible to every later shader read.
+    VkMemoryBarrier mb{};
+    mb.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
+    mb.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    mb.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0,
+                         1, &mb, 0, nullptr, 0, nullptr);
     const VkResult r = vkEndCommandBuffer(cb);
     st = r == VK_SUCCESS ? submit(cb) : vk_error("vkEndCommandBuffer", r);
     done += n;

@@ -50,6 +50,11 @@ Status check_model(const Model& m) {
     return Errorf(StatusCode::kUnsupported, "vulkan: head size %d/%d is not supported (even, <= %d)",
                   c.head_dim, c.head_dim_v, kMaxHeadDim);
   }
+  if (m.weights.layers.empty() ||
+      m.weights.layers[0].wo.ne0 != static_cast<int64_t>(c.n_head) * c.head_dim_v) {
+    return Errorf(StatusCode::kUnsupported,
+                  "vulkan: attn_output rows do not match n_head x value head size");
+  }
   if (c.n_head_kv <= 0 || c.n_head % c.n_head_kv != 0) {
     return Errorf(StatusCode::kUnsupported, "vulkan: %d heads do not group over %d KV heads",
                   c.n_head, c.n_head_kv);
@@ -102,7 +107,9 @@ Status offload_model(const Model& model, const DeviceRequest& req, std::unique_p
     t.type = w.type;
     t.ne0 = w.ne0;
     t.ne1 = std::max<int64_t>(w.ne1, 1);
-    t.row_bytes = w.row_bytes;
+    // The bytes of this weight's own rows (a view into a fused tensor keeps
+    // the parent's row stride only for 2-D row views, where they agree).
+    dtype_row_bytes(w.type, w.ne0, &t.row_bytes);
     dm->tensors.emplace(w.data, t);
     list.push_back(&w);
   });
@@ -128,7 +135,7 @@ Status offload_model(const Model& model, const DeviceRequest& req, std::unique_p
     for (int64_t r = 0; r < t.ne1; r += rows_per_piece) {
       const int64_t rows = std::min(rows_per_piece, t.ne1 - r);
       const VkDeviceSize bytes = static_cast<VkDeviceSize>(rows) * row_bytes;
-      if (arena_bytes > 0 && arena_bytes + bytes + 256 > dev.max_allocation()) {
+      if (arena_bytes > 0 && arena_bytes + round_up(bytes, 4096) > dev.max_allocation()) {
         arena_sizes.emplace_back();
         arena_bytes = 0;
       }
@@ -136,7 +143,7 @@ Status offload_model(const Model& model, const DeviceRequest& req, std::unique_p
       // Shaders read whole 32-bit words: the last block of a piece whose size
       // is not a multiple of 4 must stay inside the bound range.
       arena_sizes.back().push_back(round_up(bytes, 4));
-      arena_bytes += round_up(bytes, 256);
+      arena_bytes += round_up(bytes, 4096);  // conservative: drivers align buffers to <= 4 KiB
     }
   }
   for (const auto& sizes : arena_sizes) {

@@ -1,6 +1,7 @@
 #include "runtime/vulkan/ops.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace edgellm::vulkan {
 namespace {
@@ -15,11 +16,11 @@ struct GetRowsPush {
 struct NormPush {
   uint32_t dim, x_stride, y_stride;
   float eps;
-  uint32_t mode, has_bias, row0;
+  uint32_t mode, has_bias, row0, rows, grid_x;
 };
 struct RopePush {
   uint32_t n, n_heads, head_dim, n_rot, row_stride;
-  float freq_base, freq_scale;
+  float theta_scale, freq_scale;
   uint32_t neox, has_factors;
 };
 struct KvStorePush {
@@ -175,14 +176,19 @@ Status Recorder::get_rows(const GpuTensor& w, BufferRange tokens, uint32_t n, Bu
 Status Recorder::norm(BufferRange x, uint32_t row0, uint32_t rows, uint32_t dim, uint32_t x_stride,
                       BufferRange w, const BufferRange* bias, BufferRange y, uint32_t y_stride,
                       float eps, bool layer) {
-  const NormPush push{dim, x_stride, y_stride, eps, layer ? 1u : 0u, bias ? 1u : 0u, row0};
-  return dispatch("norm", {x, w, bias ? *bias : dummy_, y}, &push, sizeof push, rows, 1, 1);
+  const uint32_t grid_x = std::min<uint32_t>(rows, dev_.limits().maxComputeWorkGroupCount[0]);
+  const NormPush push{dim, x_stride, y_stride, eps, layer ? 1u : 0u, bias ? 1u : 0u, row0, rows, grid_x};
+  return dispatch("norm", {x, w, bias ? *bias : dummy_, y}, &push, sizeof push, grid_x,
+                  (rows + grid_x - 1) / grid_x, 1);
 }
 
 Status Recorder::rope(BufferRange x, uint32_t n, uint32_t n_heads, uint32_t head_dim,
                       uint32_t n_rot, uint32_t row_stride, float base, float scale, bool neox,
                       const BufferRange* factors, BufferRange step) {
-  const RopePush push{n, n_heads, head_dim, n_rot, row_stride, base, scale, neox ? 1u : 0u,
+  // The angle step base^(-2/n_rot) in float on the host, as the CPU
+  // reference computes it; the shader advances theta by it pair by pair.
+  const float theta_scale = std::pow(base, -2.0f / static_cast<float>(n_rot));
+  const RopePush push{n, n_heads, head_dim, n_rot, row_stride, theta_scale, scale, neox ? 1u : 0u,
                       factors ? 1u : 0u};
   return dispatch("rope", {x, factors ? *factors : dummy_, step}, &push, sizeof push,
                   groups_for(uint64_t{n} * n_heads * (n_rot / 2)), 1, 1);

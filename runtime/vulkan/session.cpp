@@ -128,6 +128,19 @@ Status DeviceSession::init() {
                   static_cast<unsigned long long>(std::max(z.kv_k, z.kv_v)),
                   static_cast<unsigned long long>(dev_.max_range()));
   }
+  VkDeviceSize act_total = 0;
+  for (VkDeviceSize b : z.act) act_total += round_up(b, 4096);
+  if (act_total > dev_.max_allocation() || round_up(z.kv_k, 4096) + z.kv_v > dev_.max_allocation()) {
+    return Errorf(StatusCode::kUnsupported,
+                  "vulkan: %s (%llu bytes) exceeds the largest allocation the device allows (%llu "
+                  "bytes); lower %s",
+                  act_total > dev_.max_allocation() ? "the activation buffers" : "one layer's KV cache",
+                  static_cast<unsigned long long>(act_total > dev_.max_allocation()
+                                                      ? act_total
+                                                      : z.kv_k + z.kv_v),
+                  static_cast<unsigned long long>(dev_.max_allocation()),
+                  act_total > dev_.max_allocation() ? "n_batch" : "n_ctx");
+  }
   EDGELLM_TRY(dev_.create_arena({z.act, z.act + kActCount}, /*host=*/false, &acts_));
   EDGELLM_TRY(dev_.create_arena({z.host, z.host + kHostCount}, /*host=*/true, &host_));
   // KV cache: k and v of each attention layer, packed into allocations no
@@ -135,7 +148,7 @@ Status DeviceSession::init() {
   std::vector<std::vector<VkDeviceSize>> groups(1);
   VkDeviceSize bytes = 0;
   for (int32_t slot = 0; slot < c.n_kv_layers; ++slot) {
-    const VkDeviceSize both = round_up(z.kv_k, 256) + round_up(z.kv_v, 256);
+    const VkDeviceSize both = round_up(z.kv_k, 4096) + round_up(z.kv_v, 4096);
     if (bytes > 0 && bytes + both > dev_.max_allocation()) {
       groups.emplace_back();
       bytes = 0;

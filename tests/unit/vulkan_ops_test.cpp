@@ -2,7 +2,8 @@
 // dequantizing matmul for every weight type (both the workgroup-per-row and
 // the row-per-invocation variants, awkward row counts, 1..17 tokens, a
 // tensor split into row pieces as for maxStorageBufferRange), embedding
-// gather, RMSNorm/LayerNorm, RoPE (normal/NeoX, frequency factors), KV
+// gather, RMSNorm/LayerNorm (also over more rows than one grid dimension
+// holds), RoPE (normal/NeoX, frequency factors), KV
 // store + attention (f16/f32 cache, GQA, several key chunks, sliding
 // window, soft-cap), SwiGLU/GeGLU and add/mul.
 #include <gtest/gtest.h>
@@ -237,6 +238,27 @@ TEST(VulkanOps, RmsNormAndLayerNorm) {
       if (layer) kernels::layer_norm_f32(xr, w.data(), b.data(), want.data(), dim, 1e-5f);
       else kernels::rms_norm_f32(xr, w.data(), want.data(), dim, 1e-5f);
       for (uint32_t k = 0; k < dim; ++k) ASSERT_NEAR(y[i * dim + k], want[k], 1e-4f * (1 + std::fabs(want[k])));
+    }
+  }
+}
+
+// More rows than one grid dimension may hold (65535 is the guaranteed
+// minimum and lavapipe's limit): per-head norms of a long prefill.
+TEST(VulkanOps, NormOverMoreRowsThanOneGridDimension) {
+  Gpu gpu;
+  NEED_DEVICE(gpu);
+  const uint32_t dim = 32, rows = 70001;
+  const std::vector<float> x = random_floats(static_cast<size_t>(dim) * rows, 14);
+  const std::vector<float> w = random_floats(dim, 15);
+  const BufferRange xb = gpu.buffer(x), wb = gpu.buffer(w);
+  gpu.run([&](Recorder& r) { return r.norm(xb, 0, rows, dim, dim, wb, nullptr, xb, dim, 1e-6f, false); });
+  const std::vector<float> y = gpu.read<float>(xb);
+  std::vector<float> want(dim);
+  for (uint32_t i = 0; i < rows; ++i) {
+    kernels::rms_norm_f32(x.data() + static_cast<size_t>(i) * dim, w.data(), want.data(), dim, 1e-6f);
+    for (uint32_t k = 0; k < dim; ++k) {
+      ASSERT_NEAR(y[static_cast<size_t>(i) * dim + k], want[k], 1e-4f * (1 + std::fabs(want[k])))
+          << "row " << i;
     }
   }
 }
