@@ -136,13 +136,7 @@ INSTANTIATE_TEST_SUITE_P(Llama, GoldenTest,
                                            "llama-q4_0", "llama-q4_1", "llama-q5_0", "llama-q5_1",
                                            "llama-q2_k", "llama-q3_k_m", "llama-q4_k_m",
                                            "llama-q5_k_m", "llama-q6_k", "stories260K-f32"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string name = info.param;
-                           for (char& ch : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return name;
-                         });
+                         golden::fixture_test_name);
 
 INSTANTIATE_TEST_SUITE_P(Archs, GoldenTest,
                          ::testing::Values("qwen2-f32", "qwen2-q8_0", "qwen2-q4_k_m", "qwen3-f32",
@@ -151,12 +145,6 @@ INSTANTIATE_TEST_SUITE_P(Archs, GoldenTest,
                                            "gemma2-q4_k_m", "gemma3-f32", "gemma3-q8_0",
                                            "gemma3-q4_k_m", "gptneox-f32", "gptneox-q8_0",
                                            "gptneox-q4_k_m", "lfm2-f32", "lfm2-q8_0", "lfm2-q4_k_m"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string name = info.param;
-                           for (char& ch : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return name;
-                         });
+                         golden::fixture_test_name);
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -193,6 +194,15 @@ inline void run_golden(const std::string& dir, const std::string& stem, const ch
     ++case_index;
   }
   edgellm_model_free(model);
+}
+
+// A gtest parameter name for a fixture stem ("llama-q4_0" -> "llama_q4_0").
+inline std::string fixture_test_name(const ::testing::TestParamInfo<const char*>& info) {
+  std::string name = info.param;
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
 }
 
 }  // namespace golden

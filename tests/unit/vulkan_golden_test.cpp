@@ -31,12 +31,6 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, VulkanGoldenTest,
                                            "llama-q4_k_m", "llama-q6_k", "qwen2-f32", "qwen2-q8_0",
                                            "qwen2-q4_k_m", "qwen3-f32", "qwen3-q8_0",
                                            "qwen3-q4_k_m", "phi3-f32", "phi3-q8_0"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string name = info.param;
-                           for (char& ch : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return name;
-                         });
+                         golden::fixture_test_name);
 
 }  // namespace
