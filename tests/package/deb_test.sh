@@ -65,7 +65,7 @@ done
 declare -A pkg_of=([libc.so.6]=libc6 [libm.so.6]=libc6 [libpthread.so.0]=libc6 [libdl.so.2]=libc6
   [ld-linux-aarch64.so.1]=libc6 [ld-linux-x86-64.so.2]=libc6 [libstdc++.so.6]=libstdc++6
   [libgcc_s.so.1]=libgcc-s1 [libhwloc.so.15]=libhwloc15 [libnuma.so.1]=libnuma1
-  [libcpp-httplib.so.0.11]=libcpp-httplib0.11 [libgpiod.so.2]=libgpiod2)
+  [libcpp-httplib.so.0.11]=libcpp-httplib0.11 [libgpiod.so.2]=libgpiod2 [libvulkan.so.1]=libvulkan1)
 for so in $(for f in "${elfs[@]}"; do $readelf -d "$f"; done | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
   if [ "$so" = libedgellm.so.0 ]; then continue; fi
   p=${pkg_of[$so]:-}
