@@ -65,7 +65,6 @@ static void test_model(const char* path) {
   if (!model) return;
   char backend[256];
   CHECK(edgellm_model_backend(model, backend, sizeof backend) == 3 && strcmp(backend, "cpu") == 0);
-  CHECK(edgellm_vulkan_devices(NULL, 0) > 0); /* a device list or why there is none */
   const int32_t n_vocab = edgellm_model_n_vocab(model);
   CHECK(n_vocab > 259);
 
