@@ -319,14 +319,6 @@ TEST(KernelsRefBf16, SpecialValuesAndRounding) {
 // ---------------------------------------------------------------------------
 // Quantize -> dequantize error bounds on random data.
 
-std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> nd(0.0f, scale);
-  std::vector<float> v(n);
-  for (float& f : v) f = nd(rng);
-  return v;
-}
-
 std::vector<uint8_t> quantize(DType t, const std::vector<float>& x) {
   size_t bytes = 0;
   EXPECT_TRUE(dtype_row_bytes(t, static_cast<int64_t>(x.size()), &bytes));

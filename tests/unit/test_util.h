@@ -3,8 +3,11 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <random>
 #include <string>
+#include <vector>
 
 // The shared reference fixtures: $EDGELLM_FIXTURES, else
 // <source dir>/../shared/fixtures. "" when neither exists, so tests can skip
@@ -22,4 +25,14 @@ inline std::string fixtures_dir() {
   if (is_dir(dflt)) return dflt;
 #endif
   return "";
+}
+
+// n normally distributed floats (mean 0, standard deviation scale),
+// reproducible from seed.
+inline std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> nd(0.0f, scale);
+  std::vector<float> v(n);
+  for (float& f : v) f = nd(rng);
+  return v;
 }

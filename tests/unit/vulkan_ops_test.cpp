@@ -18,6 +18,7 @@
 #include "kernels/ref/fp16.h"
 #include "kernels/ref/ops.h"
 #include "runtime/vulkan/backend.h"
+#include "tests/unit/test_util.h"
 #include "tests/unit/vulkan_test_util.h"
 
 #if defined(EDGELLM_HAVE_VULKAN)
@@ -30,14 +31,6 @@ namespace {
 #if defined(EDGELLM_HAVE_VULKAN)
 using namespace edgellm;
 using namespace edgellm::vulkan;
-
-std::vector<float> random_floats(size_t n, uint32_t seed, float scale = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, scale);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
 
 // A device and host-visible buffers, one op recorded and submitted at a time.
 class Gpu {
@@ -120,14 +113,14 @@ void check_matmul(Gpu& gpu, DType type, int64_t ne0, int64_t rows, int32_t n, in
   ASSERT_NE(tt, nullptr);
   size_t row_bytes = 0;
   ASSERT_TRUE(dtype_row_bytes(type, ne0, &row_bytes));
-  const std::vector<float> wf = random_floats(static_cast<size_t>(rows * ne0), 1 + rows, 0.5f);
+  const std::vector<float> wf = gaussian(static_cast<size_t>(rows * ne0), 1 + rows, 0.5f);
   std::vector<uint8_t> wq(row_bytes * rows);
   std::vector<float> wd(wf.size());  // what the weights dequantize to
   for (int64_t r = 0; r < rows; ++r) {
     tt->from_float(wf.data() + r * ne0, wq.data() + r * row_bytes, ne0);
     tt->to_float(wq.data() + r * row_bytes, wd.data() + r * ne0, ne0);
   }
-  const std::vector<float> x = random_floats(static_cast<size_t>(n * ne0), 7 + n);
+  const std::vector<float> x = gaussian(static_cast<size_t>(n * ne0), 7 + n);
   GpuTensor t;
   t.type = type;
   t.ne0 = ne0;
@@ -192,7 +185,7 @@ TEST(VulkanOps, GatherRowsAcrossPieces) {
     const int64_t ne0 = 256, rows = 50;
     size_t rb = 0;
     ASSERT_TRUE(dtype_row_bytes(type, ne0, &rb));
-    const std::vector<float> wf = random_floats(rows * ne0, 3);
+    const std::vector<float> wf = gaussian(rows * ne0, 3);
     std::vector<uint8_t> wq(rb * rows);
     std::vector<float> wd(wf.size());
     const kernels::TypeTraits* tt = kernels::ref_traits(type);
@@ -222,9 +215,9 @@ TEST(VulkanOps, RmsNormAndLayerNorm) {
   Gpu gpu;
   NEED_DEVICE(gpu);
   const uint32_t dim = 200, rows = 5, row0 = 2;
-  const std::vector<float> x = random_floats(dim * (rows + row0), 11, 3.0f);
-  const std::vector<float> w = random_floats(dim, 12);
-  const std::vector<float> b = random_floats(dim, 13);
+  const std::vector<float> x = gaussian(dim * (rows + row0), 11, 3.0f);
+  const std::vector<float> w = gaussian(dim, 12);
+  const std::vector<float> b = gaussian(dim, 13);
   for (bool layer : {false, true}) {
     const BufferRange xb = gpu.buffer(x), wb = gpu.buffer(w), bb = gpu.buffer(b);
     const BufferRange yb = gpu.buffer(nullptr, sizeof(float) * dim * rows);
@@ -248,8 +241,8 @@ TEST(VulkanOps, NormOverMoreRowsThanOneGridDimension) {
   Gpu gpu;
   NEED_DEVICE(gpu);
   const uint32_t dim = 32, rows = 70001;
-  const std::vector<float> x = random_floats(static_cast<size_t>(dim) * rows, 14);
-  const std::vector<float> w = random_floats(dim, 15);
+  const std::vector<float> x = gaussian(static_cast<size_t>(dim) * rows, 14);
+  const std::vector<float> w = gaussian(dim, 15);
   const BufferRange xb = gpu.buffer(x), wb = gpu.buffer(w);
   gpu.run([&](Recorder& r) { return r.norm(xb, 0, rows, dim, dim, wb, nullptr, xb, dim, 1e-6f, false); });
   const std::vector<float> y = gpu.read<float>(xb);
@@ -267,7 +260,7 @@ TEST(VulkanOps, RopeNormalAndNeoxWithFactors) {
   Gpu gpu;
   NEED_DEVICE(gpu);
   const uint32_t n = 3, heads = 4, hd = 64, n_rot = 48, stride = heads * hd;
-  const std::vector<float> x = random_floats(n * stride, 21);
+  const std::vector<float> x = gaussian(n * stride, 21);
   std::vector<float> factors(n_rot / 2);
   for (size_t i = 0; i < factors.size(); ++i) factors[i] = 1.0f + 0.1f * static_cast<float>(i);
   const uint32_t pos0 = 37;
@@ -299,9 +292,9 @@ void check_attention(Gpu& gpu, bool f16, uint32_t window, float softcap) {
   const uint32_t n_head = 4, n_kv = 2, hd = 64, n_ctx = 160, pos0 = 130, n = 3;
   const uint32_t q_dim = n_head * hd, kv_dim = n_kv * hd;
   const uint32_t total = pos0 + n;
-  const std::vector<float> q = random_floats(n * q_dim, 31);
-  const std::vector<float> k = random_floats(total * kv_dim, 32);
-  const std::vector<float> v = random_floats(total * kv_dim, 33);
+  const std::vector<float> q = gaussian(n * q_dim, 31);
+  const std::vector<float> k = gaussian(total * kv_dim, 32);
+  const std::vector<float> v = gaussian(total * kv_dim, 33);
   const size_t elem = f16 ? 2 : 4;
   const BufferRange kc = gpu.buffer(nullptr, n_ctx * kv_dim * elem);
   const BufferRange vc = gpu.buffer(nullptr, n_ctx * kv_dim * elem);
@@ -358,10 +351,10 @@ TEST(VulkanOps, GatedActivationsAndBinary) {
   Gpu gpu;
   NEED_DEVICE(gpu);
   const uint32_t count = 1000;
-  std::vector<float> a = random_floats(count, 41, 4.0f);
+  std::vector<float> a = gaussian(count, 41, 4.0f);
   a[0] = 12.0f;   // GELU identity region
   a[1] = -11.0f;  // GELU zero region
-  const std::vector<float> b = random_floats(count, 42);
+  const std::vector<float> b = gaussian(count, 42);
   for (uint32_t mode : {0u, 1u}) {
     const BufferRange ab = gpu.buffer(a), bb = gpu.buffer(b);
     gpu.run([&](Recorder& r) { return r.glu(ab, bb, count, mode); });
@@ -377,7 +370,7 @@ TEST(VulkanOps, GatedActivationsAndBinary) {
     }
   }
   // add with a broadcast period (bias), then an elementwise product
-  const std::vector<float> bias = random_floats(10, 43);
+  const std::vector<float> bias = gaussian(10, 43);
   const BufferRange ab = gpu.buffer(a), biasb = gpu.buffer(bias), bb = gpu.buffer(b);
   gpu.run([&](Recorder& r) {
     EDGELLM_TRY(r.binary(ab, biasb, count, 10, 0));
