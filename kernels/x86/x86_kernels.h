@@ -29,6 +29,13 @@ void gemm_q4_0_avx2(const GemmArgs& a);
 void gemm_q8_0_avx2(const GemmArgs& a);
 void gemm_q4_K_avx2(const GemmArgs& a);
 void gemm_q6_K_avx2(const GemmArgs& a);
+// Zero-copy kernels of the remaining block formats (generic tile driver).
+void gemm_q4_1_avx2(const GemmArgs& a);
+void gemm_q5_0_avx2(const GemmArgs& a);
+void gemm_q5_1_avx2(const GemmArgs& a);
+void gemm_q2_K_avx2(const GemmArgs& a);
+void gemm_q3_K_avx2(const GemmArgs& a);
+void gemm_q5_K_avx2(const GemmArgs& a);
 
 // Weights repacked at load into 8-row interleaved groups
 // (kernels/x86/gemm_repacked_avx2.cpp describes the layouts).

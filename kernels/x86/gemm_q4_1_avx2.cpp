@@ -1,0 +1,38 @@
+// Q4_1 weights x Q8_1 activations, AVX2. Per 32-element block:
+// d*dx*dot(q, x) + m*s (s = the activation block's dx*sum(x), stored by the
+// Q8_1 converter), the integer dot exact as in the reference (vpmaddubsw of
+// unsigned 0..15 by signed bytes, pairs summed by vpmaddwd).
+#include "kernels/ref/blocks.h"
+#include "kernels/x86/avx2_blocks.h"
+#include "kernels/x86/avx2_util.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace edgellm::kernels::x86 {
+namespace {
+
+struct Q4_1 {
+  static constexpr int kBlockElems = kQK;
+  using WBlock = block_q4_1;
+  using XBlock = block_q8_1;
+  struct Dec {
+    __m256i q;  // unsigned 0..15
+    float d, m;
+  };
+  static inline void decode(const WBlock& b, Dec* out) {
+    out->q = nibbles_32(b.qs);
+    out->d = fp16(b.d);
+    out->m = fp16(b.m);
+  }
+  static inline void accum(__m256& acc, const Dec& w, const XBlock& x) {
+    const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.qs));
+    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(w.q, xq), _mm256_set1_epi16(1));
+    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(w.d * fp16(x.d)), acc);
+    acc = _mm256_add_ps(acc, lane0(w.m * fp16(x.s)));
+  }
+};
+
+}  // namespace
+
+void gemm_q4_1_avx2(const GemmArgs& a) { gemm_dispatch<Q4_1, 4, 2, 4>(a); }
+
+}  // namespace edgellm::kernels::x86
