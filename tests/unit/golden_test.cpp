@@ -96,7 +96,14 @@ std::vector<float> prompt_logits(const std::string& model_path, int32_t repack,
 
 // Weights repacked at load give the logits of the zero-copy weights: the
 // same integer block dots, summed in another float order (so not bit-exact;
-// the difference stays orders of magnitude below the golden tolerance).
+// the difference stays far below the golden tolerance of 0.6 sigma). When
+// the two kernels scale the block sums differently (aarch64's zero-copy sdot
+// tile keeps 4 lane partials per block, the repacked kernel one exact block
+// sum), a last-bit difference in a matmul output can flip the rounding of
+// one element when the next matmul quantizes its input to 8 bits, which
+// moves the logits by up to ~1e-2 sigma (measured 8e-3 for llama-q4_0 and
+// 2.3e-2 for llama-q8_0 under qemu cortex-a76); kernels with the same
+// scheme agree to ~1e-6 sigma.
 TEST(Repack, OnMatchesOff) {
   const std::string dir = fixtures_dir();
   if (dir.empty()) {
@@ -127,7 +134,7 @@ TEST(Repack, OnMatchesOff) {
     std::printf("[repack] %-12s path %s: repacked %zu bytes, max|on-off|=%.3g (%.2e sigma)\n",
                 stem, edgellm::kernels::isa_name(isa), bytes_on, st.max_abs,
                 st.max_abs / st.sigma);
-    EXPECT_LE(st.max_abs, 1e-3 * st.sigma);
+    EXPECT_LE(st.max_abs, 0.05 * st.sigma);
   }
 }
 

@@ -1,0 +1,192 @@
+// Q4_0 and Q8_0 GEMM/GEMV over weights repacked once at load, with the
+// by-element form of sdot (armv8.2-a dotprod).
+//
+// Layout (x4): rows in groups of 4 (the matrix is padded to whole groups
+// with zero rows); group g starts where row 4g started in the original
+// matrix and holds, per 32-element block, the same bytes as the 4 original
+// blocks, interleaved:
+//   4 fp16 scales (row 0..3), then 16-byte vectors whose bytes 4r..4r+3
+//   belong to row r:
+//   Q4_0: 4 vectors, vector j = original bytes qs[4j..4j+3] of each row XOR
+//         0x88 (low nibbles = elements 4j..4j+3, high nibbles = 16+4j..).
+//         Flipping the top bit of each nibble turns the unsigned q into the
+//         4-bit two's complement of q-8, so `v << 4` and `v & 0xF0` read as
+//         int8 are 16*(q-8) of the low and high elements: no subtraction.
+//   Q8_0: 8 vectors, vector j = elements 4j..4j+3 of each row.
+// `sdot v.4s, w.16b, x.4b[j]` multiplies the 4 rows' 4 quants of vector j
+// with the token's quants 4j..4j+3 (one lane of the activation vector), so
+// one instruction gives the 4 rows' partial sums side by side: a block is 8
+// sdot per token, the 4 row results land in one vector (no horizontal sums)
+// and the float scaling is one fmla for 4 rows. The same code is the decode
+// GEMV (1 token) and the prefill GEMM (4 tokens per pass over a group, the
+// group's unpacked weights reused from registers).
+//
+// Integer block sums are exact (Q4_0: 16 * sum, |sum| <= 32*8*127, scaled
+// back by the fixed-point convert); only the float accumulation order
+// differs from the reference.
+#include <arm_neon.h>
+
+#include <cstring>
+#include <type_traits>
+
+#include "kernels/arm/arm_kernels.h"
+#include "kernels/arm/neon_util.h"
+
+namespace edgellm::kernels::arm {
+namespace {
+
+constexpr int kRows = 4;
+constexpr size_t kQ4Block = kRows * sizeof(block_q4_0);  // 72 bytes per block of a group
+constexpr size_t kQ8Block = kRows * sizeof(block_q8_0);  // 136
+
+inline float32x4_t row_scales(const uint8_t* blk) {
+  return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(reinterpret_cast<const uint16_t*>(blk))));
+}
+
+template <int T>
+void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes, float* y,
+                int64_t y_stride) {
+  const uint8x16_t high4 = vdupq_n_u8(0xF0);
+  float32x4_t acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ4Block;
+    const float32x4_t dw = row_scales(blk);
+    int8x16_t lo[4], hi[4];
+    for (int j = 0; j < 4; ++j) {
+      const uint8x16_t v = vld1q_u8(blk + 8 + 16 * j);
+      lo[j] = vreinterpretq_s8_u8(vshlq_n_u8(v, 4));
+      hi[j] = vreinterpretq_s8_u8(vandq_u8(v, high4));
+    }
+    for (int t = 0; t < T; ++t) {
+      const block_q8_0& xb = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes)[b];
+      const int8x16_t x0 = vld1q_s8(xb.qs), x1 = vld1q_s8(xb.qs + 16);
+      int32x4_t s = vdotq_laneq_s32(vdupq_n_s32(0), lo[0], x0, 0);
+      s = vdotq_laneq_s32(s, lo[1], x0, 1);
+      s = vdotq_laneq_s32(s, lo[2], x0, 2);
+      s = vdotq_laneq_s32(s, lo[3], x0, 3);
+      s = vdotq_laneq_s32(s, hi[0], x1, 0);
+      s = vdotq_laneq_s32(s, hi[1], x1, 1);
+      s = vdotq_laneq_s32(s, hi[2], x1, 2);
+      s = vdotq_laneq_s32(s, hi[3], x1, 3);
+      acc[t] = vfmaq_f32(acc[t], vcvtq_n_f32_s32(s, 4), vmulq_n_f32(dw, fp16(xb.d)));
+    }
+  }
+  for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
+}
+
+template <int T>
+void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes, float* y,
+                int64_t y_stride) {
+  float32x4_t acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ8Block;
+    const float32x4_t dw = row_scales(blk);
+    int8x16_t w[8];
+    for (int j = 0; j < 8; ++j) w[j] = vld1q_s8(reinterpret_cast<const int8_t*>(blk + 8 + 16 * j));
+    for (int t = 0; t < T; ++t) {
+      const block_q8_0& xb = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes)[b];
+      const int8x16_t x0 = vld1q_s8(xb.qs), x1 = vld1q_s8(xb.qs + 16);
+      int32x4_t s = vdotq_laneq_s32(vdupq_n_s32(0), w[0], x0, 0);
+      s = vdotq_laneq_s32(s, w[1], x0, 1);
+      s = vdotq_laneq_s32(s, w[2], x0, 2);
+      s = vdotq_laneq_s32(s, w[3], x0, 3);
+      s = vdotq_laneq_s32(s, w[4], x1, 0);
+      s = vdotq_laneq_s32(s, w[5], x1, 1);
+      s = vdotq_laneq_s32(s, w[6], x1, 2);
+      s = vdotq_laneq_s32(s, w[7], x1, 3);
+      acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s), vmulq_n_f32(dw, fp16(xb.d)));
+    }
+  }
+  for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
+}
+
+template <int T>
+struct Q4Group {
+  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, float* y, int64_t ys) {
+    q4_0_group<T>(g, nb, x, xrb, y, ys);
+  }
+};
+template <int T>
+struct Q8Group {
+  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, float* y, int64_t ys) {
+    q8_0_group<T>(g, nb, x, xrb, y, ys);
+  }
+};
+
+// Walks the 4-row groups touching [row_begin, row_end), 4 tokens per pass.
+// A group only partly inside the range (a split that is not a multiple of
+// 4, or the padded last group) goes through a stack tile and only its rows
+// in range are written.
+template <template <int> class Group>
+void gemm_groups(const GemmArgs& a, size_t group_block_bytes) {
+  const int64_t nb = a.k / kQK;
+  const uint8_t* w = static_cast<const uint8_t*>(a.w);
+  const uint8_t* x = static_cast<const uint8_t*>(a.x);
+  for (int64_t g0 = a.row_begin / kRows * kRows; g0 < a.row_end; g0 += kRows) {
+    const uint8_t* g = w + static_cast<size_t>(g0 / kRows) * nb * group_block_bytes;
+    const bool whole = g0 >= a.row_begin && g0 + kRows <= a.row_end;
+    auto pass = [&](auto tokens_tag, int64_t t) {
+      constexpr int T = decltype(tokens_tag)::value;
+      const uint8_t* xt = x + t * a.x_row_bytes;
+      if (whole) {
+        Group<T>::run(g, nb, xt, a.x_row_bytes, a.y + t * a.y_stride + g0, a.y_stride);
+        return;
+      }
+      float tile[T * kRows];
+      Group<T>::run(g, nb, xt, a.x_row_bytes, tile, kRows);
+      const int64_t r0 = g0 > a.row_begin ? g0 : a.row_begin;
+      const int64_t r1 = g0 + kRows < a.row_end ? g0 + kRows : a.row_end;
+      for (int tt = 0; tt < T; ++tt) {
+        for (int64_t r = r0; r < r1; ++r) a.y[(t + tt) * a.y_stride + r] = tile[tt * kRows + (r - g0)];
+      }
+    };
+    int64_t t = 0;
+    for (; t + 4 <= a.n_tokens; t += 4) pass(std::integral_constant<int, 4>{}, t);
+    for (; t < a.n_tokens; ++t) pass(std::integral_constant<int, 1>{}, t);
+  }
+}
+
+// Shared repacking: Vec 4-byte groups of quants per block (4 for Q4_0's 16
+// bytes, 8 for Q8_0's 32), each byte XORed with Flip.
+template <class Block, int Vec, uint8_t Flip>
+void repack_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  const int64_t nb = k / kQK;
+  const int64_t groups = (rows + kRows - 1) / kRows;
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  constexpr size_t kGroupBlock = kRows * sizeof(Block);
+  for (int64_t g = 0; g < groups; ++g) {
+    uint8_t* gb = out + static_cast<size_t>(g) * nb * kGroupBlock;
+    for (int64_t b = 0; b < nb; ++b) {
+      uint8_t* blk = gb + b * kGroupBlock;
+      for (int r = 0; r < kRows; ++r) {
+        const int64_t row = g * kRows + r;
+        Block s{};  // padding rows: scale 0 (their products vanish)
+        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(Block), sizeof(Block));
+        std::memcpy(blk + 2 * r, &s.d, 2);
+        for (int j = 0; j < Vec; ++j) {
+          for (int i = 0; i < 4; ++i) {
+            blk[8 + 16 * j + 4 * r + i] = static_cast<uint8_t>(s.qs[4 * j + i] ^ Flip);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void repack_q4_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  repack_x4<block_q4_0, 4, 0x88>(src, row_bytes, rows, k, dst);
+}
+
+void repack_q8_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  repack_x4<block_q8_0, 8, 0x00>(src, row_bytes, rows, k, dst);
+}
+
+void gemm_q4_0_x4_dotprod(const GemmArgs& a) { gemm_groups<Q4Group>(a, kQ4Block); }
+void gemm_q8_0_x4_dotprod(const GemmArgs& a) { gemm_groups<Q8Group>(a, kQ8Block); }
+
+}  // namespace edgellm::kernels::arm
