@@ -1,0 +1,19 @@
+// Q5_0 weights x Q8_0 activations with sdot (armv8.2-a dotprod): one
+// instruction per 16 byte products into 4 int32 lanes; the formats are in
+// kernels/arm/neon_blocks.h. Integer block dots are exact.
+#include "kernels/arm/arm_kernels.h"
+#include "kernels/arm/neon_blocks.h"
+#include "kernels/arm/neon_util.h"
+
+namespace edgellm::kernels::arm {
+namespace {
+
+inline int32x4_t dot16_sdot(int32x4_t acc, int8x16_t a, int8x16_t b) {
+  return vdotq_s32(acc, a, b);
+}
+
+}  // namespace
+
+void gemm_q5_0_dotprod(const GemmArgs& a) { gemm_dispatch<Q5_0Fmt<dot16_sdot>, 4, 4, 4>(a); }
+
+}  // namespace edgellm::kernels::arm
