@@ -5,6 +5,8 @@
 // both integer parts exact as in the reference: vpmaddubsw of u by the
 // activations (pairs below 2*7*127), vpmaddwd by the pair's scales, and the
 // bias term from the Q8_K block sums.
+#include <cstring>
+
 #include "kernels/ref/blocks.h"
 #include "kernels/x86/avx2_blocks.h"
 #include "kernels/x86/avx2_util.h"
@@ -32,10 +34,24 @@ struct Q3_K {
     out->u[V] = _mm256_or_si256(lo, hi);
     out->sc[V] = pair_scales(out->sc16, V);
   }
+  // The 16 signed scales (q3k_scales() on vectors): low 4 bits from bytes
+  // 0..7 (low nibbles for j < 8, high for j >= 8), high 2 bits from byte
+  // 8 + j%4, bit pair j/4 (dword lane j/4 shifted by 2*(j/4)); minus 32.
+  static inline __m128i scales(const uint8_t* packed) {
+    int64_t lo8;
+    int32_t hi4;
+    std::memcpy(&lo8, packed, 8);
+    std::memcpy(&hi4, packed + 8, 4);
+    const __m128i low4 = _mm_set1_epi8(0x0F);
+    const __m128i p = _mm_cvtsi64_si128(lo8);
+    const __m128i lo = _mm_unpacklo_epi64(_mm_and_si128(p, low4),
+                                          _mm_and_si128(_mm_srli_epi16(p, 4), low4));
+    const __m128i hi = _mm_and_si128(
+        _mm_srlv_epi32(_mm_set1_epi32(hi4), _mm_setr_epi32(0, 2, 4, 6)), _mm_set1_epi8(3));
+    return _mm_sub_epi8(_mm_or_si128(lo, _mm_slli_epi16(hi, 4)), _mm_set1_epi8(32));
+  }
   static inline void decode(const WBlock& b, Dec* out) {
-    alignas(16) int8_t sc[16];
-    q3k_scales(b.scales, sc);
-    out->sc16 = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(sc)));
+    out->sc16 = _mm256_cvtepi8_epi16(scales(b.scales));
     const __m256i hm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.hmask));
     vec<0>(b, hm, out);
     vec<1>(b, hm, out);
