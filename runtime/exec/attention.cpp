@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/attn.h"
 #include "kernels/ref/ops.h"
 #include "runtime/exec/blocks.h"
 #include "runtime/profile/profile.h"
@@ -18,6 +19,10 @@ struct AttentionTask {
   int32_t pos0;
   AttentionOptions opt;
   float* out;
+  // Kernels for the cache's type on the model's path; nullptr for Q8_0
+  // caches, which take the generic path (rows converted into scratch).
+  kernels::AttnScoresFn scores_fn;
+  kernels::AttnWsumFn wsum_fn;
 };
 
 // One work item = one (query token, head): scores against every visible
@@ -44,20 +49,30 @@ void attention_task(void* arg, int ti, int nt) {
       const int32_t j0 = t.opt.window > 0 ? std::max(0, p - t.opt.window + 1) : 0;
       const int32_t n_keys = p + 1 - j0;
       const float* qh = t.q + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
-      for (int32_t j = 0; j < n_keys; ++j) {
-        const float* kj = kv.head(kv.k_row(t.layer, j0 + j), kvh, k_scratch);
-        float dot = 0.0f;
-        for (int32_t d = 0; d < hd; ++d) dot += qh[d] * kj[d];
-        scores[j] = dot * t.opt.scale;
+      float* o = t.out + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
+      const size_t head_off = static_cast<size_t>(kvh) * kv.head_bytes;
+      if (t.scores_fn != nullptr) {
+        t.scores_fn(qh, kv.k_row(t.layer, j0) + head_off, kv.k_row_bytes, n_keys, hd, t.opt.scale,
+                    scores);
+      } else {
+        for (int32_t j = 0; j < n_keys; ++j) {
+          const float* kj = kv.head(kv.k_row(t.layer, j0 + j), kvh, k_scratch);
+          float dot = 0.0f;
+          for (int32_t d = 0; d < hd; ++d) dot += qh[d] * kj[d];
+          scores[j] = dot * t.opt.scale;
+        }
       }
       if (t.opt.softcap > 0.0f) kernels::softcap_f32(scores, n_keys, t.opt.softcap);
       kernels::softmax_f32(scores, n_keys);
-      float* o = t.out + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
-      std::memset(o, 0, sizeof(float) * static_cast<size_t>(hd));
-      for (int32_t j = 0; j < n_keys; ++j) {
-        const float* vj = kv.head(kv.v_row(t.layer, j0 + j), kvh, v_scratch);
-        const float p = scores[j];
-        for (int32_t d = 0; d < hd; ++d) o[d] += p * vj[d];
+      if (t.wsum_fn != nullptr) {
+        t.wsum_fn(scores, kv.v_row(t.layer, j0) + head_off, kv.v_row_bytes, n_keys, hd, o);
+      } else {
+        std::memset(o, 0, sizeof(float) * static_cast<size_t>(hd));
+        for (int32_t j = 0; j < n_keys; ++j) {
+          const float* vj = kv.head(kv.v_row(t.layer, j0 + j), kvh, v_scratch);
+          const float pj = scores[j];
+          for (int32_t d = 0; d < hd; ++d) o[d] += pj * vj[d];
+        }
       }
     }
   }
@@ -77,7 +92,15 @@ void kv_store(Session& s, int32_t layer, const float* k, const float* v, int32_t
 void attention(Session& s, int32_t layer, const float* q, int32_t n, int32_t pos0,
                const AttentionOptions& opt, float* out) {
   ProfileScope profile(OpKind::kAttention);
-  AttentionTask task{&s, layer, q, n, pos0, opt, out};
+  const kernels::AttnKernels* ak = kernels::attn_kernels(s.model().isa);
+  AttentionTask task{&s, layer, q, n, pos0, opt, out, nullptr, nullptr};
+  if (s.kv().type == KvType::kF16) {
+    task.scores_fn = ak->scores_f16;
+    task.wsum_fn = ak->wsum_f16;
+  } else if (s.kv().type == KvType::kF32) {
+    task.scores_fn = ak->scores_f32;
+    task.wsum_fn = ak->wsum_f32;
+  }
   s.pool().run(attention_task, &task);
 }
 
