@@ -20,14 +20,14 @@ struct Q2_KDot {
     uint8x16_t mins;   // group mins
     float d, dmin;
   };
-  static inline void decode(const WBlock& b, Dec* out) {
+  [[gnu::always_inline]] static inline void decode(const WBlock& b, Dec* out) {
     unpack_q2_K_scaled(b, out->q, &out->mins);
     out->d = fp16(b.d);
     out->dmin = fp16(b.dmin);
   }
-  static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
+  [[gnu::always_inline]] static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s0 = vdupq_n_s32(0), s1 = vdupq_n_s32(0);
-    unroll<8>([&](auto j_) {
+    unroll<8>([&](auto j_) __attribute__((always_inline)) {
       constexpr int J = decltype(j_)::value;
       s0 = vdotq_s32(s0, w.q[2 * J], vld1q_s8(x.qs + 32 * J));
       s1 = vdotq_s32(s1, w.q[2 * J + 1], vld1q_s8(x.qs + 32 * J + 16));

@@ -21,14 +21,14 @@ struct Q2_KNeon {
     uint8x16_t mins;   // group mins
     float d, dmin;
   };
-  static inline void decode(const WBlock& b, Dec* out) {
+  [[gnu::always_inline]] static inline void decode(const WBlock& b, Dec* out) {
     unpack_q2_K_scaled(b, out->q, &out->mins);
     out->d = fp16(b.d);
     out->dmin = fp16(b.dmin);
   }
-  static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
+  [[gnu::always_inline]] static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s = vdupq_n_s32(0);
-    unroll<8>([&](auto j_) {
+    unroll<8>([&](auto j_) __attribute__((always_inline)) {
       constexpr int J = decltype(j_)::value;
       const int8x16_t x0 = vld1q_s8(x.qs + 32 * J), x1 = vld1q_s8(x.qs + 32 * J + 16);
       int16x8_t p = vmull_s8(vget_low_s8(w.q[2 * J]), vget_low_s8(x0));

@@ -29,9 +29,9 @@ struct Q3_KDot {
     out->sc[3] = vmovl_high_s16(hi);
     out->d = fp16(b.d);
   }
-  static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
+  [[gnu::always_inline]] static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s0 = vdupq_n_s32(0), s1 = vdupq_n_s32(0);
-    unroll<16>([&](auto j_) {
+    unroll<16>([&](auto j_) __attribute__((always_inline)) {
       constexpr int J = decltype(j_)::value;
       const int32x4_t p = vdotq_s32(vdupq_n_s32(0), w.q[J], vld1q_s8(x.qs + 16 * J));
       if constexpr (J % 2 == 0) {

@@ -20,16 +20,16 @@ struct Q3_KNeon {
     int16x8_t sc[2];  // signed group scales 0-7, 8-15
     float d;
   };
-  static inline void decode(const WBlock& b, Dec* out) {
+  [[gnu::always_inline]] static inline void decode(const WBlock& b, Dec* out) {
     unpack_2bit<true>(b.qs, b.hmask, out->q);
     const int8x16_t sc = q3_K_scales(b.scales);
     out->sc[0] = vmovl_s8(vget_low_s8(sc));
     out->sc[1] = vmovl_high_s8(sc);
     out->d = fp16(b.d);
   }
-  static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
+  [[gnu::always_inline]] static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s0 = vdupq_n_s32(0), s1 = vdupq_n_s32(0);
-    unroll<16>([&](auto j_) {
+    unroll<16>([&](auto j_) __attribute__((always_inline)) {
       constexpr int J = decltype(j_)::value;
       const int8x16_t xv = vld1q_s8(x.qs + 16 * J);
       int16x8_t p = vmull_s8(vget_low_s8(w.q[J]), vget_low_s8(xv));

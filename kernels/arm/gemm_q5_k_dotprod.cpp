@@ -22,7 +22,7 @@ struct Q5_KDot {
     int16x8_t mins;    // sub-block mins
     float32x2_t dm;    // d, dmin
   };
-  static inline void decode(const WBlock& b, Dec* out) {
+  [[gnu::always_inline]] static inline void decode(const WBlock& b, Dec* out) {
     unpack_q5_K(b, out->q);
     uint8x8_t sc, mn;
     unpack_k4_scales(b.scales, &sc, &mn);
@@ -42,7 +42,7 @@ struct Q5_KDot {
       s1 = vmlaq_laneq_s32(s1, p, w.sc[J / 4], J % 4);
     }
   }
-  static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
+  [[gnu::always_inline]] static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s0 = vdupq_n_s32(0), s1 = vdupq_n_s32(0);
     [&]<int... J>(std::integer_sequence<int, J...>) {
       (sub<J>(s0, s1, w, x.qs), ...);

@@ -23,7 +23,7 @@ struct Q5_KNeon {
     int16x8_t mins;   // sub-block mins
     float32x2_t dm;   // d, dmin
   };
-  static inline void decode(const WBlock& b, Dec* out) {
+  [[gnu::always_inline]] static inline void decode(const WBlock& b, Dec* out) {
     unpack_q5_K(b, out->q);
     uint8x8_t sc, mn;
     unpack_k4_scales(b.scales, &sc, &mn);
@@ -42,7 +42,7 @@ struct Q5_KNeon {
     s0 = vmlal_laneq_s16(s0, vget_low_s16(p), w.sc, J);
     s1 = vmlal_high_laneq_s16(s1, p, w.sc, J);
   }
-  static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
+  [[gnu::always_inline]] static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s0 = vdupq_n_s32(0), s1 = vdupq_n_s32(0);
     [&]<int... J>(std::integer_sequence<int, J...>) {
       (sub<J>(s0, s1, w, x.qs), ...);

@@ -17,10 +17,11 @@
 namespace edgellm::kernels::arm {
 
 // f(std::integral_constant<int, I>{}) for I = 0..N-1 (lane indices and
-// shift counts of the intrinsics must be constants).
+// shift counts of the intrinsics must be constants). Forced inline, as the
+// lambdas passed to it (GCC otherwise keeps some out of line).
 template <int N, class Fn>
-inline void unroll(Fn&& f) {
-  [&]<int... I>(std::integer_sequence<int, I...>) {
+[[gnu::always_inline]] inline void unroll(Fn&& f) {
+  [&]<int... I>(std::integer_sequence<int, I...>) __attribute__((always_inline)) {
     (f(std::integral_constant<int, I>{}), ...);
   }(std::make_integer_sequence<int, N>{});
 }
@@ -69,7 +70,7 @@ struct QxFmt1 {
     int8x16_t lo, hi;
     float d, m;
   };
-  static inline void decode(const WBlock& b, Dec* out) {
+  [[gnu::always_inline]] static inline void decode(const WBlock& b, Dec* out) {
     uint8x16_t lo, hi;
     unpack_nibbles(b.qs, &lo, &hi);
     if constexpr (Five) {
@@ -84,7 +85,7 @@ struct QxFmt1 {
     out->d = fp16(b.d);
     out->m = fp16(b.m);
   }
-  static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
+  [[gnu::always_inline]] static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s = Dot16(vdupq_n_s32(0), w.lo, vld1q_s8(x.qs));
     s = Dot16(s, w.hi, vld1q_s8(x.qs + 16));
     acc = vfmaq_n_f32(acc, vcvtq_f32_s32(s), w.d * fp16(x.d));
@@ -103,7 +104,7 @@ struct Q5_0Fmt {
     int8x16_t lo, hi;
     float d;
   };
-  static inline void decode(const WBlock& b, Dec* out) {
+  [[gnu::always_inline]] static inline void decode(const WBlock& b, Dec* out) {
     uint8x16_t lo, hi, hl, hh;
     unpack_nibbles(b.qs, &lo, &hi);
     unpack_bits32(b.qh, &hl, &hh);
@@ -112,7 +113,7 @@ struct Q5_0Fmt {
     out->hi = vreinterpretq_s8_u8(vorrq_u8(hi, vbicq_u8(f0, hh)));
     out->d = fp16(b.d);
   }
-  static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
+  [[gnu::always_inline]] static inline void accum(float32x4_t& acc, const Dec& w, const XBlock& x) {
     int32x4_t s = Dot16(vdupq_n_s32(0), w.lo, vld1q_s8(x.qs));
     s = Dot16(s, w.hi, vld1q_s8(x.qs + 16));
     acc = vfmaq_n_f32(acc, vcvtq_f32_s32(s), w.d * fp16(x.d));
@@ -121,10 +122,10 @@ struct Q5_0Fmt {
 
 // A Q5_K super-block's quants as 16 vectors in the order of unpack_q4_K
 // (q[2j], q[2j+1] = sub-block j), unsigned 0..31: nibble + 16*(bit j of qh).
-inline void unpack_q5_K(const block_q5_K& b, int8x16_t q[16]) {
+[[gnu::always_inline]] inline void unpack_q5_K(const block_q5_K& b, int8x16_t q[16]) {
   const uint8x16_t low4 = vdupq_n_u8(0x0F), b4 = vdupq_n_u8(0x10);
   const uint8x16_t h0 = vld1q_u8(b.qh), h1 = vld1q_u8(b.qh + 16);
-  unroll<4>([&](auto c_) {
+  unroll<4>([&](auto c_) __attribute__((always_inline)) {
     constexpr int C = decltype(c_)::value;
     const uint8x16_t v0 = vld1q_u8(b.qs + 32 * C);
     const uint8x16_t v1 = vld1q_u8(b.qs + 32 * C + 16);
@@ -139,17 +140,18 @@ inline void unpack_q5_K(const block_q5_K& b, int8x16_t q[16]) {
 // elements 16i..16i+15 (the span of scale i), 0..3. With Hmask (Q3_K) the
 // high bit is added and the value biased: (low + 4*bit) - 4 in [-4, 3].
 template <bool Hmask>
-inline void unpack_2bit(const uint8_t* qs, const uint8_t* hmask, int8x16_t q[16]) {
+[[gnu::always_inline]] inline void unpack_2bit(const uint8_t* qs, const uint8_t* hmask,
+                                                int8x16_t q[16]) {
   const uint8x16_t three = vdupq_n_u8(3);
   uint8x16_t hm0 = vdupq_n_u8(0), hm1 = vdupq_n_u8(0);
   if constexpr (Hmask) {
     hm0 = vld1q_u8(hmask);
     hm1 = vld1q_u8(hmask + 16);
   }
-  unroll<2>([&](auto h_) {
+  unroll<2>([&](auto h_) __attribute__((always_inline)) {
     constexpr int H = decltype(h_)::value;
     const uint8x16_t a0 = vld1q_u8(qs + 32 * H), a1 = vld1q_u8(qs + 32 * H + 16);
-    unroll<4>([&](auto s_) {
+    unroll<4>([&](auto s_) __attribute__((always_inline)) {
       constexpr int S = decltype(s_)::value;
       constexpr int V = 4 * H + S;
       uint8x16_t u0 = vandq_u8(move_bit<2 * S, 0>(a0), three);
@@ -197,12 +199,13 @@ inline int32x4_t q2_K_min_sums(const uint8x16_t mins, const block_q8_K& x) {
 
 // Q2_K quants with each group's 4-bit scale folded in (q*sc <= 45, exact in
 // int8): the dot products then need no per-group scaling.
-inline void unpack_q2_K_scaled(const block_q2_K& b, int8x16_t q[16], uint8x16_t* mins) {
+[[gnu::always_inline]] inline void unpack_q2_K_scaled(const block_q2_K& b, int8x16_t q[16],
+                                                       uint8x16_t* mins) {
   unpack_2bit<false>(b.qs, nullptr, q);
   const uint8x16_t s = vld1q_u8(b.scales);
   const uint8x16_t sc = vandq_u8(s, vdupq_n_u8(0x0F));
   *mins = vshrq_n_u8(s, 4);
-  unroll<16>([&](auto i_) {
+  unroll<16>([&](auto i_) __attribute__((always_inline)) {
     constexpr int I = decltype(i_)::value;
     q[I] = vreinterpretq_s8_u8(vmulq_u8(vreinterpretq_u8_s8(q[I]), vdupq_laneq_u8(sc, I)));
   });

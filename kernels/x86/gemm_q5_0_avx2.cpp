@@ -20,7 +20,8 @@ struct Q5_0 {
     float d;
   };
   static inline void decode(const WBlock& b, Dec* out) {
-    const __m256i neg = _mm256_andnot_si256(bits_32(b.qh), _mm256_set1_epi8(static_cast<char>(0xF0)));
+    const __m256i f0 = _mm256_set1_epi8(static_cast<char>(0xF0));
+    const __m256i neg = _mm256_andnot_si256(bits_32(b.qh), f0);
     const __m256i q = _mm256_or_si256(nibbles_32(b.qs), neg);
     out->q = q;
     out->abs_q = _mm256_sign_epi8(q, q);
