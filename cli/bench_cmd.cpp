@@ -87,9 +87,11 @@ void mean_std(const std::vector<double>& v, double* mean, double* sd) {
   *sd = v.size() > 1 ? std::sqrt(s / static_cast<double>(v.size() - 1)) : 0.0;
 }
 
-// One test: reps timed runs after a warm-up; counters accumulated over reps.
+// One test: reps timed runs after a warm-up (unless warmup is false: for
+// instruction counting, where every run must be a timed one); counters
+// accumulated over reps.
 bool run_test(edgellm_context* ctx, const std::vector<edgellm_token>& toks, bool decode,
-              int reps, pmu::Counters* counters, TestResult* r) {
+              int reps, bool warmup, pmu::Counters* counters, TestResult* r) {
   auto once = [&]() -> double {
     edgellm_context_reset(ctx);
     const auto t0 = std::chrono::steady_clock::now();
@@ -102,7 +104,7 @@ bool run_test(edgellm_context* ctx, const std::vector<edgellm_token>& toks, bool
     }
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
-  if (once() < 0) return false;  // warm-up
+  if (warmup && once() < 0) return false;
   std::vector<double> tps;
   std::vector<pmu::Reading> acc;
   double secs = 0;
@@ -185,12 +187,13 @@ int cmd_bench(Args& args) {
   const bool no_pmu = args.flag("--no-pmu");
   const bool roofline = args.flag("--roofline");
   const bool profile = args.flag("--profile");
+  const bool no_warmup = args.flag("--no-warmup");
   MemoryOptions mem;  // --repack auto|on|off (and --no-mmap)
   if (!read_memory_options(args, &mem)) return 2;
   if (!args.finish() || model_path.empty()) {
     return fail_usage(args, "bench needs -m MODEL [-p 512] [-n 128] [-t LIST] [-r REPS] "
                             "[--pmu EVENTS|--no-pmu] [-o md|json|csv] [--roofline] [--profile] "
-                            "[--repack auto|on|off]");
+                            "[--no-warmup] [--repack auto|on|off]");
   }
   bool ok_list = true;
   // Default: one thread per logical CPU (explicit, so every result names its count).
@@ -257,7 +260,7 @@ int cmd_bench(Args& args) {
       r.n_prompt = decode ? 0 : n;
       r.n_gen = decode ? n : 0;
       if (!run_test(ctx, make_tokens(n, decode ? 7u : 1u), decode, static_cast<int>(reps),
-                    counters.get(), &r)) {
+                    !no_warmup, counters.get(), &r)) {
         edgellm_context_free(ctx);
         edgellm_model_free(model);
         return fail_api("evaluation failed");

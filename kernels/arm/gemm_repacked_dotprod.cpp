@@ -13,6 +13,12 @@
 //         4-bit two's complement of q-8, so `v << 4` and `v & 0xF0` read as
 //         int8 are 16*(q-8) of the low and high elements: no subtraction.
 //   Q8_0: 8 vectors, vector j = elements 4j..4j+3 of each row.
+//   Q4_K (per 256-element super-block, 592 bytes = 4 rows * 148): d[4],
+//         dmin[4] (fp16); the 6-bit scales unpacked, 4 bytes per sub-block
+//         j (byte r = row r's scale); the 6-bit mins the same way; then 32
+//         vectors of quants, vector 8c+i = original bytes qs[32c+4i..+3] of
+//         each row (low nibbles: sub-block 2c, high: 2c+1), unsigned 0..15.
+//         The mins pair with the activation's 16-element sums (exact int32).
 // `sdot v.4s, w.16b, x.4b[j]` multiplies the 4 rows' 4 quants of vector j
 // with the token's quants 4j..4j+3 (one lane of the activation vector), so
 // one instruction gives the 4 rows' partial sums side by side: a block is 8
@@ -38,6 +44,8 @@ namespace {
 constexpr int kRows = 4;
 constexpr size_t kQ4Block = kRows * sizeof(block_q4_0);  // 72 bytes per block of a group
 constexpr size_t kQ8Block = kRows * sizeof(block_q8_0);  // 136
+constexpr size_t kQ4KScales = 16, kQ4KMins = 48, kQ4KQuants = 80;
+constexpr size_t kQ4KBlock = kQ4KQuants + kRows * kQK_K / 2;  // 592
 
 inline float32x4_t row_scales(const uint8_t* blk) {
   return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(reinterpret_cast<const uint16_t*>(blk))));
@@ -103,6 +111,79 @@ void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
 }
 
 template <int T>
+void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes, float* y,
+                int64_t y_stride) {
+  const uint8x16_t low4 = vdupq_n_u8(0x0F);
+  float32x4_t acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ4KBlock;
+    int32x4_t isum[T];
+    for (int t = 0; t < T; ++t) isum[t] = vdupq_n_s32(0);
+    for (int c = 0; c < 4; ++c) {  // sub-blocks 2c (low nibbles) and 2c+1 (high)
+      int8x16_t lo[8], hi[8];
+      for (int i = 0; i < 8; ++i) {
+        const uint8x16_t v = vld1q_u8(blk + kQ4KQuants + 128 * c + 16 * i);
+        lo[i] = vreinterpretq_s8_u8(vandq_u8(v, low4));
+        hi[i] = vreinterpretq_s8_u8(vshrq_n_u8(v, 4));
+      }
+      const uint16x8_t sc16 = vmovl_u8(vld1_u8(blk + kQ4KScales + 8 * c));
+      const int32x4_t sc_lo = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(sc16)));
+      const int32x4_t sc_hi = vreinterpretq_s32_u32(vmovl_high_u16(sc16));
+      for (int t = 0; t < T; ++t) {
+        const int8_t* xq = reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes)[b].qs + 64 * c;
+        const int8x16_t a0 = vld1q_s8(xq), a1 = vld1q_s8(xq + 16);
+        const int8x16_t b0 = vld1q_s8(xq + 32), b1 = vld1q_s8(xq + 48);
+        int32x4_t sa = vdotq_laneq_s32(vdupq_n_s32(0), lo[0], a0, 0);
+        int32x4_t sb = vdotq_laneq_s32(vdupq_n_s32(0), hi[0], b0, 0);
+        sa = vdotq_laneq_s32(sa, lo[1], a0, 1);
+        sb = vdotq_laneq_s32(sb, hi[1], b0, 1);
+        sa = vdotq_laneq_s32(sa, lo[2], a0, 2);
+        sb = vdotq_laneq_s32(sb, hi[2], b0, 2);
+        sa = vdotq_laneq_s32(sa, lo[3], a0, 3);
+        sb = vdotq_laneq_s32(sb, hi[3], b0, 3);
+        sa = vdotq_laneq_s32(sa, lo[4], a1, 0);
+        sb = vdotq_laneq_s32(sb, hi[4], b1, 0);
+        sa = vdotq_laneq_s32(sa, lo[5], a1, 1);
+        sb = vdotq_laneq_s32(sb, hi[5], b1, 1);
+        sa = vdotq_laneq_s32(sa, lo[6], a1, 2);
+        sb = vdotq_laneq_s32(sb, hi[6], b1, 2);
+        sa = vdotq_laneq_s32(sa, lo[7], a1, 3);
+        sb = vdotq_laneq_s32(sb, hi[7], b1, 3);
+        isum[t] = vmlaq_s32(vmlaq_s32(isum[t], sa, sc_lo), sb, sc_hi);
+      }
+    }
+    // Mins: row r's sum_j m_rj * (bsums[2j] + bsums[2j+1]).
+    const int16x8_t m01 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins)));
+    const int16x8_t m23 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 8)));
+    const int16x8_t m45 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 16)));
+    const int16x8_t m67 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 24)));
+    const float32x4_t dw = row_scales(blk), mw = row_scales(blk + 8);
+    for (int t = 0; t < T; ++t) {
+      const block_q8_K& xb = reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes)[b];
+      const int16x8_t bs = vpaddq_s16(vld1q_s16(xb.bsums), vld1q_s16(xb.bsums + 8));
+      int32x4_t ms = vmull_laneq_s16(vget_low_s16(m01), bs, 0);
+      ms = vmlal_laneq_s16(ms, vget_high_s16(m01), bs, 1);
+      ms = vmlal_laneq_s16(ms, vget_low_s16(m23), bs, 2);
+      ms = vmlal_laneq_s16(ms, vget_high_s16(m23), bs, 3);
+      ms = vmlal_laneq_s16(ms, vget_low_s16(m45), bs, 4);
+      ms = vmlal_laneq_s16(ms, vget_high_s16(m45), bs, 5);
+      ms = vmlal_laneq_s16(ms, vget_low_s16(m67), bs, 6);
+      ms = vmlal_laneq_s16(ms, vget_high_s16(m67), bs, 7);
+      acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(isum[t]), vmulq_n_f32(dw, xb.d));
+      acc[t] = vfmsq_f32(acc[t], vcvtq_f32_s32(ms), vmulq_n_f32(mw, xb.d));
+    }
+  }
+  for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
+}
+
+template <int T>
+struct Q4KGroup {
+  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, float* y, int64_t ys) {
+    q4_K_group<T>(g, nb, x, xrb, y, ys);
+  }
+};
+template <int T>
 struct Q4Group {
   static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, float* y, int64_t ys) {
     q4_0_group<T>(g, nb, x, xrb, y, ys);
@@ -120,8 +201,8 @@ struct Q8Group {
 // 4, or the padded last group) goes through a stack tile and only its rows
 // in range are written.
 template <template <int> class Group>
-void gemm_groups(const GemmArgs& a, size_t group_block_bytes) {
-  const int64_t nb = a.k / kQK;
+void gemm_groups(const GemmArgs& a, int64_t block_elems, size_t group_block_bytes) {
+  const int64_t nb = a.k / block_elems;
   const uint8_t* w = static_cast<const uint8_t*>(a.w);
   const uint8_t* x = static_cast<const uint8_t*>(a.x);
   for (int64_t g0 = a.row_begin / kRows * kRows; g0 < a.row_end; g0 += kRows) {
@@ -186,7 +267,35 @@ void repack_q8_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
   repack_x4<block_q8_0, 8, 0x00>(src, row_bytes, rows, k, dst);
 }
 
-void gemm_q4_0_x4_dotprod(const GemmArgs& a) { gemm_groups<Q4Group>(a, kQ4Block); }
-void gemm_q8_0_x4_dotprod(const GemmArgs& a) { gemm_groups<Q8Group>(a, kQ8Block); }
+void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  const int64_t nb = k / kQK_K;
+  const int64_t groups = (rows + kRows - 1) / kRows;
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  for (int64_t g = 0; g < groups; ++g) {
+    for (int64_t b = 0; b < nb; ++b) {
+      uint8_t* blk = out + (static_cast<size_t>(g) * nb + b) * kQ4KBlock;
+      for (int r = 0; r < kRows; ++r) {
+        const int64_t row = g * kRows + r;
+        block_q4_K s{};  // padding rows: all zero
+        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(block_q4_K), sizeof s);
+        std::memcpy(blk + 2 * r, &s.d, 2);
+        std::memcpy(blk + 8 + 2 * r, &s.dmin, 2);
+        for (int j = 0; j < 8; ++j) {
+          k4_scale_min(j, s.scales, &blk[kQ4KScales + 4 * j + r], &blk[kQ4KMins + 4 * j + r]);
+        }
+        for (int c = 0; c < 4; ++c) {
+          for (int i = 0; i < 8; ++i) {
+            std::memcpy(blk + kQ4KQuants + 128 * c + 16 * i + 4 * r, s.qs + 32 * c + 4 * i, 4);
+          }
+        }
+      }
+    }
+  }
+}
+
+void gemm_q4_0_x4_dotprod(const GemmArgs& a) { gemm_groups<Q4Group>(a, kQK, kQ4Block); }
+void gemm_q8_0_x4_dotprod(const GemmArgs& a) { gemm_groups<Q8Group>(a, kQK, kQ8Block); }
+void gemm_q4_K_x4_dotprod(const GemmArgs& a) { gemm_groups<Q4KGroup>(a, kQK_K, kQ4KBlock); }
 
 }  // namespace edgellm::kernels::arm

@@ -1,6 +1,7 @@
 // The aarch64 paths' kernel tables (compiled with baseline flags: data only).
-// Activations are converted with the reference quantizers (bit-exact by
-// definition; a NEON Q8_0 quantizer is future work).
+// Q8_0 and Q8_K activations are converted by the NEON quantizers
+// (kernels/arm/quantize_neon.cpp, bit-exact with the reference), Q8_1 by the
+// reference.
 #include "kernels/arm/arm_kernels.h"
 #include "kernels/kernel_tables.h"
 #include "kernels/ref/ref_kernels.h"
@@ -9,10 +10,17 @@ namespace edgellm::kernels {
 namespace {
 
 using namespace arm;
-using ref::q8_0_from_float;
-using ref::q8_K_from_float;
+// Every aarch64 path has NEON: its quantizers serve all rows below.
+constexpr FromFloatFn q8_0_from_float = quantize_q8_0_neon;
+constexpr FromFloatFn q8_K_from_float = quantize_q8_K_neon;
 
 constexpr MatmulKernel kNeon[] = {
+    {DType::F32, Isa::Neon, "f32.f32 neon fmla 4x2 tile", DType::F32, ref::f32_from_float,
+     gemm_f32_neon},
+    {DType::F16, Isa::Neon, "f16.f16 neon fcvtl+fmla 4x2 tile", DType::F32, round_f16_neon,
+     gemm_f16_neon},
+    {DType::BF16, Isa::Neon, "bf16.bf16 neon fmla 4x2 tile", DType::F32, round_bf16_neon,
+     gemm_bf16_neon},
     {DType::Q4_0, Isa::Neon, "q4_0.q8_0 neon smull 4x2 tile", DType::Q8_0, q8_0_from_float,
      gemm_q4_0_neon},
     {DType::Q8_0, Isa::Neon, "q8_0.q8_0 neon smull 4x2 tile", DType::Q8_0, q8_0_from_float,
@@ -21,6 +29,18 @@ constexpr MatmulKernel kNeon[] = {
      gemm_q4_K_neon},
     {DType::Q6_K, Isa::Neon, "q6_K.q8_K neon smull 2x4 tile", DType::Q8_K, q8_K_from_float,
      gemm_q6_K_neon},
+    {DType::Q4_1, Isa::Neon, "q4_1.q8_1 neon smull 4x2 tile", DType::Q8_1, ref::q8_1_from_float,
+     gemm_q4_1_neon},
+    {DType::Q5_0, Isa::Neon, "q5_0.q8_0 neon smull 4x2 tile", DType::Q8_0, q8_0_from_float,
+     gemm_q5_0_neon},
+    {DType::Q5_1, Isa::Neon, "q5_1.q8_1 neon smull 4x2 tile", DType::Q8_1, ref::q8_1_from_float,
+     gemm_q5_1_neon},
+    {DType::Q2_K, Isa::Neon, "q2_K.q8_K neon smull 2x4 tile", DType::Q8_K, q8_K_from_float,
+     gemm_q2_K_neon},
+    {DType::Q3_K, Isa::Neon, "q3_K.q8_K neon smull 2x4 tile", DType::Q8_K, q8_K_from_float,
+     gemm_q3_K_neon},
+    {DType::Q5_K, Isa::Neon, "q5_K.q8_K neon smull 2x4 tile", DType::Q8_K, q8_K_from_float,
+     gemm_q5_K_neon},
 };
 
 constexpr MatmulKernel kDotprod[] = {
@@ -32,6 +52,26 @@ constexpr MatmulKernel kDotprod[] = {
      gemm_q4_K_dotprod},
     {DType::Q6_K, Isa::Dotprod, "q6_K.q8_K sdot 2x4 tile", DType::Q8_K, q8_K_from_float,
      gemm_q6_K_dotprod},
+    {DType::Q4_1, Isa::Dotprod, "q4_1.q8_1 sdot 4x4 tile", DType::Q8_1, ref::q8_1_from_float,
+     gemm_q4_1_dotprod},
+    {DType::Q5_0, Isa::Dotprod, "q5_0.q8_0 sdot 4x4 tile", DType::Q8_0, q8_0_from_float,
+     gemm_q5_0_dotprod},
+    {DType::Q5_1, Isa::Dotprod, "q5_1.q8_1 sdot 4x4 tile", DType::Q8_1, ref::q8_1_from_float,
+     gemm_q5_1_dotprod},
+    {DType::Q2_K, Isa::Dotprod, "q2_K.q8_K sdot 2x4 tile", DType::Q8_K, q8_K_from_float,
+     gemm_q2_K_dotprod},
+    {DType::Q3_K, Isa::Dotprod, "q3_K.q8_K sdot 2x4 tile", DType::Q8_K, q8_K_from_float,
+     gemm_q3_K_dotprod},
+    {DType::Q5_K, Isa::Dotprod, "q5_K.q8_K sdot 2x4 tile", DType::Q8_K, q8_K_from_float,
+     gemm_q5_K_dotprod},
+    // Kernels over weights repacked at load (repacked_kernel()); i8mm CPUs
+    // use them too (the path falls back to dotprod for repacked kernels).
+    {DType::Q4_0, Isa::Dotprod, "q4_0.q8_0 sdot repacked x4 (4 tokens/pass)", DType::Q8_0,
+     q8_0_from_float, gemm_q4_0_x4_dotprod, 0, repack_q4_0_x4, 4, 72},
+    {DType::Q8_0, Isa::Dotprod, "q8_0.q8_0 sdot repacked x4 (4 tokens/pass)", DType::Q8_0,
+     q8_0_from_float, gemm_q8_0_x4_dotprod, 0, repack_q8_0_x4, 4, 136},
+    {DType::Q4_K, Isa::Dotprod, "q4_K.q8_K sdot repacked x4 (4 tokens/pass)", DType::Q8_K,
+     q8_K_from_float, gemm_q4_K_x4_dotprod, 0, repack_q4_K_x4, 4, 592},
 };
 
 constexpr MatmulKernel kI8mm[] = {

@@ -61,6 +61,9 @@ check "bench md table names its counter source" $?
 cli bench -m "$tmp/m-q8_0.gguf" -p 8 -n 4 -t 1 -r 1 -o csv --no-pmu > "$tmp/b.csv" 2>/dev/null
 [ "$(wc -l < "$tmp/b.csv")" -eq 3 ]
 check "bench csv" $?
+cli bench -m "$tmp/m-q8_0.gguf" -p 8 -n 4 -t 1 -r 1 -o csv --no-pmu --no-warmup > "$tmp/nw.csv" 2>/dev/null
+[ "$(wc -l < "$tmp/nw.csv")" -eq 3 ]
+check "bench --no-warmup" $?
 cli bench -m "$tmp/m-q8_0.gguf" -p 8 -n 4 -t 1 -r 1 -o json --profile > "$tmp/p.json" 2>/dev/null
 python3 - "$tmp/p.json" <<'PY'
 import json, sys

@@ -101,9 +101,10 @@ std::vector<float> prompt_logits(const std::string& model_path, int32_t repack,
 // tile keeps 4 lane partials per block, the repacked kernel one exact block
 // sum), a last-bit difference in a matmul output can flip the rounding of
 // one element when the next matmul quantizes its input to 8 bits, which
-// moves the logits by up to ~1e-2 sigma (measured 8e-3 for llama-q4_0 and
-// 2.3e-2 for llama-q8_0 under qemu cortex-a76); kernels with the same
-// scheme agree to ~1e-6 sigma.
+// moves the logits by a few hundredths of a sigma (measured up to 4.7e-2
+// max, depending on which element flips, under qemu cortex-a76); kernels
+// with the same scheme agree to ~1e-6 sigma. The bounds stay well inside the
+// golden tolerances (0.6 sigma max, 0.1 sigma rms).
 TEST(Repack, OnMatchesOff) {
   const std::string dir = fixtures_dir();
   if (dir.empty()) {
@@ -131,10 +132,12 @@ TEST(Repack, OnMatchesOff) {
       EXPECT_GT(bytes_on, 0u);
     }
     const Stats st = compare(on.data(), off.data(), off.size());
-    std::printf("[repack] %-12s path %s: repacked %zu bytes, max|on-off|=%.3g (%.2e sigma)\n",
+    std::printf("[repack] %-12s path %s: repacked %zu bytes, max|on-off|=%.3g (%.2e sigma), "
+                "rms %.2e sigma\n",
                 stem, edgellm::kernels::isa_name(isa), bytes_on, st.max_abs,
-                st.max_abs / st.sigma);
-    EXPECT_LE(st.max_abs, 0.05 * st.sigma);
+                st.max_abs / st.sigma, st.rms / st.sigma);
+    EXPECT_LE(st.max_abs, 0.15 * st.sigma);
+    EXPECT_LE(st.rms, 0.02 * st.sigma);
   }
 }
 
