@@ -2,6 +2,8 @@
 // 32-element sub-block j: d*dx*sc_j*dot(q_j, x_j) - dmin*dx*m_j*sum(x_j)
 // with q = low nibble + 16*(bit j of qh) in 0..31; the integer parts are
 // exact, as in the reference (vpmaddubsw pairs stay below 2*31*127).
+#include <cstring>
+
 #include "kernels/ref/blocks.h"
 #include "kernels/x86/avx2_blocks.h"
 #include "kernels/x86/avx2_util.h"
@@ -20,6 +22,17 @@ struct Q5_K {
     __m256i mins;   // int16 lane g: min of sub-block g/2 (pairs with bsums[g])
     float d, dmin;
   };
+  // The 8 6-bit scales (bytes 0-7) and mins (bytes 8-15) of the packed 12
+  // bytes: k4_scale_min() for all j at once on three 32-bit words.
+  static inline __m128i scales_mins(const uint8_t* packed) {
+    uint32_t u[3];
+    std::memcpy(u, packed, 12);
+    constexpr uint32_t k6 = 0x3F3F3F3Fu, k4 = 0x0F0F0F0Fu, k2 = 0x03030303u;
+    const uint32_t s0 = u[0] & k6, s1 = (u[2] & k4) | (((u[0] >> 6) & k2) << 4);
+    const uint32_t m0 = u[1] & k6, m1 = ((u[2] >> 4) & k4) | (((u[1] >> 6) & k2) << 4);
+    return _mm_setr_epi32(static_cast<int>(s0), static_cast<int>(s1), static_cast<int>(m0),
+                          static_cast<int>(m1));
+  }
   template <int C>
   static inline void chunk(const WBlock& b, __m256i qh, Dec* out) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
@@ -36,14 +49,16 @@ struct Q5_K {
     chunk<1>(b, qh, out);
     chunk<2>(b, qh, out);
     chunk<3>(b, qh, out);
-    alignas(32) int16_t mins[16];
+    // Scale j in every int16 lane: byte j of the pair, high byte zeroed.
+    const __m256i sm = _mm256_broadcastsi128_si256(scales_mins(b.scales));
     for (int j = 0; j < 8; ++j) {
-      uint8_t sc, mn;
-      k4_scale_min(j, b.scales, &sc, &mn);
-      out->sc[j] = _mm256_set1_epi16(sc);
-      mins[2 * j] = mins[2 * j + 1] = mn;
+      out->sc[j] = _mm256_shuffle_epi8(sm, _mm256_set1_epi16(static_cast<int16_t>(0x8000 | j)));
     }
-    out->mins = _mm256_load_si256(reinterpret_cast<const __m256i*>(mins));
+    // Int16 lane g: min g/2 (byte 8 + g/2).
+    const __m256i pick_mins = _mm256_setr_epi8(
+        8, -128, 8, -128, 9, -128, 9, -128, 10, -128, 10, -128, 11, -128, 11, -128,  //
+        12, -128, 12, -128, 13, -128, 13, -128, 14, -128, 14, -128, 15, -128, 15, -128);
+    out->mins = _mm256_shuffle_epi8(sm, pick_mins);
     out->d = fp16(b.d);
     out->dmin = fp16(b.dmin);
   }
