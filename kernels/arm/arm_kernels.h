@@ -20,6 +20,9 @@ void gemm_q4_K_neon(const GemmArgs& a);
 void gemm_q6_K_neon(const GemmArgs& a);
 void gemm_q4_K_dotprod(const GemmArgs& a);
 void gemm_q6_K_dotprod(const GemmArgs& a);
+// smmla 4x4 tiles for prefill (sdot kernels for decode and tails).
+void gemm_q4_K_i8mm(const GemmArgs& a);
+void gemm_q6_K_i8mm(const GemmArgs& a);
 // Zero-copy kernels of the remaining block formats (kernels/arm/neon_blocks.h).
 void gemm_q4_1_neon(const GemmArgs& a);
 void gemm_q5_0_neon(const GemmArgs& a);

@@ -79,6 +79,10 @@ constexpr MatmulKernel kI8mm[] = {
      gemm_q4_0_i8mm},
     {DType::Q8_0, Isa::I8mm, "q8_0.q8_0 smmla 4x4 tile (sdot gemv)", DType::Q8_0, q8_0_from_float,
      gemm_q8_0_i8mm},
+    {DType::Q4_K, Isa::I8mm, "q4_K.q8_K smmla 4x4 tile (sdot gemv)", DType::Q8_K, q8_K_from_float,
+     gemm_q4_K_i8mm},
+    {DType::Q6_K, Isa::I8mm, "q6_K.q8_K smmla 4x4 tile (sdot gemv)", DType::Q8_K, q8_K_from_float,
+     gemm_q6_K_i8mm},
 };
 
 template <size_t N>
