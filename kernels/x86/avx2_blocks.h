@@ -52,8 +52,20 @@ inline __m256i pair_scales(__m256i s16, int v) {
   return _mm256_shuffle_epi8(dw, pick);
 }
 
-// Float lane 0 = v, others 0 (a per-block scalar term added to an 8-lane
-// accumulator).
-inline __m256 lane0(float v) { return _mm256_zextps128_ps256(_mm_set_ss(v)); }
+// The two consecutive fp16 values at p as floats: [p[0], p[1], 0, 0]
+// (a Q4_1 / Q5_1 block's d, m; a Q8_1 block's d, s).
+inline __m128 half2(const void* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm_cvtph_ps(_mm_cvtsi32_si128(v));
+}
+
+// acc += isum * (d*dx) in every lane, + m*s in lane 0, from
+// dm_x_ds = [d*dx, m*s, 0, 0] (a Q4_1 / Q5_1 block against Q8_1).
+inline __m256 accum_dm(__m256 acc, __m256i isum, __m128 dm_x_ds) {
+  acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_broadcastss_ps(dm_x_ds), acc);
+  // Element 1 into lane 0, lanes 1-3 zeroed.
+  return _mm256_add_ps(acc, _mm256_zextps128_ps256(_mm_insert_ps(dm_x_ds, dm_x_ds, 0x4E)));
+}
 
 }  // namespace edgellm::kernels::x86

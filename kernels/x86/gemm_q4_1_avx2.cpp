@@ -16,18 +16,16 @@ struct Q4_1 {
   using XBlock = block_q8_1;
   struct Dec {
     __m256i q;  // unsigned 0..15
-    float d, m;
+    __m128 dm;  // d, m, 0, 0
   };
   static inline void decode(const WBlock& b, Dec* out) {
     out->q = nibbles_32(b.qs);
-    out->d = fp16(b.d);
-    out->m = fp16(b.m);
+    out->dm = half2(&b);
   }
   static inline void accum(__m256& acc, const Dec& w, const XBlock& x) {
     const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.qs));
     const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(w.q, xq), _mm256_set1_epi16(1));
-    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(w.d * fp16(x.d)), acc);
-    acc = _mm256_add_ps(acc, lane0(w.m * fp16(x.s)));
+    acc = accum_dm(acc, p, _mm_mul_ps(w.dm, half2(&x)));
   }
 };
 

@@ -16,19 +16,17 @@ struct Q5_1 {
   using XBlock = block_q8_1;
   struct Dec {
     __m256i q;  // unsigned 0..31
-    float d, m;
+    __m128 dm;  // d, m, 0, 0
   };
   static inline void decode(const WBlock& b, Dec* out) {
     const __m256i hi = _mm256_and_si256(bits_32(b.qh), _mm256_set1_epi8(0x10));
     out->q = _mm256_or_si256(nibbles_32(b.qs), hi);
-    out->d = fp16(b.d);
-    out->m = fp16(b.m);
+    out->dm = half2(&b);
   }
   static inline void accum(__m256& acc, const Dec& w, const XBlock& x) {
     const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.qs));
     const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(w.q, xq), _mm256_set1_epi16(1));
-    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(w.d * fp16(x.d)), acc);
-    acc = _mm256_add_ps(acc, lane0(w.m * fp16(x.s)));
+    acc = accum_dm(acc, p, _mm_mul_ps(w.dm, half2(&x)));
   }
 };
 
