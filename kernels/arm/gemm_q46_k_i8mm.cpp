@@ -13,7 +13,9 @@
 //         quants; the mins pair with the activation block sums
 //         (sum_j m_rj * (bsums[2j] + bsums[2j+1]), exact int32, reduced to
 //         the tile's lanes with pairwise adds).
-//   Q6_K: per 16-element sub-block 2 smmla per tile on signed q-32.
+//   Q6_K: per 16-element sub-block 2 smmla per tile on 4*(q-32) (the low
+//         and high bits placed at bits 2..7 with shift / shift-insert, the
+//         -32 folded in by flipping the top bit of each qh pair).
 // Integer super-block sums are exact as in the reference; only the float
 // accumulation order differs. Decode (fewer than 4 tokens) and the row /
 // token tails use the sdot kernels.
@@ -163,8 +165,7 @@ void q4_K_tile(const uint8_t* w, size_t w_row_bytes, const uint8_t* x, size_t x_
 
 void q6_K_tile(const uint8_t* w, size_t w_row_bytes, const uint8_t* x, size_t x_row_bytes,
                int64_t nb, float* y, int64_t y_stride) {
-  const uint8x16_t low4 = vdupq_n_u8(0x0F), hi2 = vdupq_n_u8(0x30);
-  const int8x16_t bias = vdupq_n_s8(32);
+  const uint8x16_t flip = vdupq_n_u8(0xAA), mid4 = vdupq_n_u8(0x3C);
   float32x4_t acc[2][2];
   for (auto& row : acc) {
     for (auto& c : row) c = vdupq_n_f32(0.0f);
@@ -207,6 +208,10 @@ void q6_K_tile(const uint8_t* w, size_t w_row_bytes, const uint8_t* x, size_t x_
           pair_u8(ba.ql + 64 * h + 32 + 16 * s, bb.ql + 64 * h + 32 + 16 * s, &l1[p][0],
                   &l1[p][1]);
           pair_u8(ba.qh + 32 * h + 16 * s, bb.qh + 32 * h + 16 * s, &hb[p][0], &hb[p][1]);
+          // Flipping the top bit of each 2-bit group makes low4 | high2 << 4
+          // the 6-bit two's complement of q-32.
+          hb[p][0] = veorq_u8(hb[p][0], flip);
+          hb[p][1] = veorq_u8(hb[p][1], flip);
         }
         for (int o = 0; o < 4; ++o) {
           const int j = 8 * h + s + 2 * o;
@@ -217,14 +222,17 @@ void q6_K_tile(const uint8_t* w, size_t w_row_bytes, const uint8_t* x, size_t x_
           for (int p = 0; p < 2; ++p) {
             int8x16_t wq[2];
             for (int e = 0; e < 2; ++e) {
+              // 4*(q-32) as int8: the 4 low bits at bits 2..5, the 2 high
+              // bits inserted at bits 6..7 (sli keeps the low 6 bits).
+              const uint8x16_t hx = hb[p][e];
               uint8x16_t u;
               switch (o) {
-                case 0: u = vorrq_u8(vandq_u8(l0[p][e], low4), vandq_u8(vshlq_n_u8(hb[p][e], 4), hi2)); break;
-                case 1: u = vorrq_u8(vandq_u8(l1[p][e], low4), vandq_u8(vshlq_n_u8(hb[p][e], 2), hi2)); break;
-                case 2: u = vorrq_u8(vshrq_n_u8(l0[p][e], 4), vandq_u8(hb[p][e], hi2)); break;
-                default: u = vorrq_u8(vshrq_n_u8(l1[p][e], 4), vandq_u8(vshrq_n_u8(hb[p][e], 2), hi2)); break;
+                case 0: u = vsliq_n_u8(vshlq_n_u8(l0[p][e], 2), hx, 6); break;
+                case 1: u = vsliq_n_u8(vshlq_n_u8(l1[p][e], 2), vshrq_n_u8(hx, 2), 6); break;
+                case 2: u = vsliq_n_u8(vandq_u8(vshrq_n_u8(l0[p][e], 2), mid4), vshrq_n_u8(hx, 4), 6); break;
+                default: u = vsliq_n_u8(vandq_u8(vshrq_n_u8(l1[p][e], 2), mid4), vshrq_n_u8(hx, 6), 6); break;
               }
-              wq[e] = vsubq_s8(vreinterpretq_s8_u8(u), bias);
+              wq[e] = vreinterpretq_s8_u8(u);
             }
             for (int q = 0; q < 2; ++q) {
               const int32x4_t sj =
@@ -237,7 +245,10 @@ void q6_K_tile(const uint8_t* w, size_t w_row_bytes, const uint8_t* x, size_t x_
     }
     for (int p = 0; p < 2; ++p) {
       for (int q = 0; q < 2; ++q) {
-        acc[p][q] = vfmaq_f32(acc[p][q], vcvtq_f32_s32(isum[p][q]), vmulq_f32(d_rows[p], d_toks[q]));
+        // isum is 4x the integer sum (|isum| <= 16*16*128*128*128 < 2^31);
+        // the fixed-point convert divides by 4 exactly.
+        acc[p][q] = vfmaq_f32(acc[p][q], vcvtq_n_f32_s32(isum[p][q], 2),
+                              vmulq_f32(d_rows[p], d_toks[q]));
       }
     }
   }
