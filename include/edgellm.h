@@ -253,7 +253,8 @@ EDGELLM_API edgellm_status edgellm_generate(edgellm_context* ctx, const edgellm_
    tensor shapes and metadata of a real model and a synthetic vocabulary of
    its size and style, so demos, tests and benchmarks need no download.
    preset: "tiny" (llama arch, 4 layers, n_embd 128), "tinyllama-1.1b",
-   "llama-3.2-1b", "qwen2.5-0.5b", "qwen3-0.6b", "smollm2-135m", "gemma-3-1b",
+   "llama-3.2-1b", "qwen2.5-0.5b", "qwen3-0.6b", "smollm2-135m",
+   "smollm2-135m-32k" (its layers, 32000-token vocabulary), "gemma-3-1b",
    "lfm2-350m" (and small "tiny-llama3", "tiny-qwen2", "tiny-qwen3",
    "tiny-gemma3", "tiny-lfm2"); type: as for edgellm_quantize_model. */
 EDGELLM_API edgellm_status edgellm_synthesize_model(const char* preset, const char* type,

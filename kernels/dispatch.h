@@ -54,6 +54,12 @@ using GemmFn = void (*)(const GemmArgs& a);
 // the interleaved layout a repacked kernel's gemm consumes, at dst
 // (repacked_size() bytes). Runs once at model load; allocates nothing.
 using RepackFn = void (*)(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
+// The inverse for one row: writes row `row` of a matrix repacked by the
+// matching RepackFn back in the file's layout (row_bytes bytes at dst,
+// byte-identical to the original). Used to look up embedding rows of a
+// tied output matrix that was repacked.
+using UnrepackRowFn = void (*)(const void* repacked, size_t row_bytes, int64_t k, int64_t row,
+                               void* dst);
 
 struct MatmulKernel {
   DType type;                // weight type
@@ -74,6 +80,7 @@ struct MatmulKernel {
   // to whole groups), and bytes per weight block of a group.
   uint32_t repack_rows = 0;
   uint32_t repack_block_bytes = 0;
+  UnrepackRowFn unrepack_row = nullptr;  // set with repack (may be nullptr)
 };
 
 // The kernel for weights of type t on path isa (with fallback, see above);

@@ -257,7 +257,59 @@ void repack_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void*
   }
 }
 
+template <class Block, int Vec, uint8_t Flip>
+void unrepack_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
+  const int64_t nb = k / kQK;
+  constexpr size_t kGroupBlock = kRows * sizeof(Block);
+  const uint8_t* gb = static_cast<const uint8_t*>(repacked) +
+                      static_cast<size_t>(row / kRows) * kRows * row_bytes;
+  const int r = static_cast<int>(row % kRows);
+  Block* out = static_cast<Block*>(dst);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = gb + b * kGroupBlock;
+    std::memcpy(&out[b].d, blk + 2 * r, 2);
+    for (int j = 0; j < Vec; ++j) {
+      for (int i = 0; i < 4; ++i) {
+        out[b].qs[4 * j + i] = static_cast<std::remove_reference_t<decltype(out[b].qs[0])>>(blk[8 + 16 * j + 4 * r + i] ^ Flip);
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void unrepack_q4_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
+  unrepack_x4<block_q4_0, 4, 0x88>(repacked, row_bytes, k, row, dst);
+}
+
+void unrepack_q8_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
+  unrepack_x4<block_q8_0, 8, 0x00>(repacked, row_bytes, k, row, dst);
+}
+
+void unrepack_q4_K_x4(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row,
+                      void* dst) {
+  const int64_t nb = k / kQK_K;
+  const int r = static_cast<int>(row % kRows);
+  const uint8_t* in = static_cast<const uint8_t*>(repacked);
+  block_q4_K* out = static_cast<block_q4_K*>(dst);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = in + (static_cast<size_t>(row / kRows) * nb + b) * kQ4KBlock;
+    block_q4_K& o = out[b];
+    std::memcpy(&o.d, blk + 2 * r, 2);
+    std::memcpy(&o.dmin, blk + 8 + 2 * r, 2);
+    uint8_t sc[8], mn[8];
+    for (int j = 0; j < 8; ++j) {
+      sc[j] = blk[kQ4KScales + 4 * j + r];
+      mn[j] = blk[kQ4KMins + 4 * j + r];
+    }
+    k4_pack_scale_min(sc, mn, o.scales);
+    for (int c = 0; c < 4; ++c) {
+      for (int i = 0; i < 8; ++i) {
+        std::memcpy(o.qs + 32 * c + 4 * i, blk + kQ4KQuants + 128 * c + 16 * i + 4 * r, 4);
+      }
+    }
+  }
+}
 
 void repack_q4_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
   repack_x4<block_q4_0, 4, 0x88>(src, row_bytes, rows, k, dst);

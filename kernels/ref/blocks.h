@@ -111,6 +111,17 @@ inline void k4_scale_min(int j, const uint8_t* q, uint8_t* sc, uint8_t* mn) {
   }
 }
 
+// The inverse of k4_scale_min over all j: packs 8 6-bit scales and 8 6-bit
+// mins into the 12 bytes of a Q4_K / Q5_K super-block (every bit is used,
+// so unpacking and packing again restores the original bytes).
+inline void k4_pack_scale_min(const uint8_t sc[8], const uint8_t mn[8], uint8_t q[12]) {
+  for (int j = 0; j < 4; ++j) {
+    q[j] = static_cast<uint8_t>((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
+    q[j + 4] = static_cast<uint8_t>((mn[j] & 63) | ((mn[j + 4] >> 4) << 6));
+    q[j + 8] = static_cast<uint8_t>((sc[j + 4] & 0xF) | ((mn[j + 4] & 0xF) << 4));
+  }
+}
+
 // The 16 signed 6-bit scales of a Q3_K super-block, biased by -32.
 inline void q3k_scales(const uint8_t packed[12], int8_t out[16]) {
   for (int j = 0; j < 16; ++j) {

@@ -344,7 +344,95 @@ void repack_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void*
   }
 }
 
+template <class Block, int Vec>
+void unrepack_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
+  const int64_t nb = k / kQK;
+  constexpr size_t kGroupBlock = kRows * sizeof(Block);
+  const uint8_t* gb = static_cast<const uint8_t*>(repacked) +
+                      static_cast<size_t>(row / kRows) * kRows * row_bytes;
+  const int r = static_cast<int>(row % kRows);
+  Block* out = static_cast<Block*>(dst);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = gb + b * kGroupBlock;
+    std::memcpy(&out[b].d, blk + 2 * r, 2);
+    for (int j = 0; j < Vec; ++j) std::memcpy(out[b].qs + 4 * j, blk + 16 + 32 * j + 4 * r, 4);
+  }
+}
+
 }  // namespace
+
+void unrepack_q4_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
+  unrepack_x8<block_q4_0, 4>(repacked, row_bytes, k, row, dst);
+}
+
+void unrepack_q8_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
+  unrepack_x8<block_q8_0, 8>(repacked, row_bytes, k, row, dst);
+}
+
+void unrepack_q4_K_x8(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row,
+                      void* dst) {
+  const int64_t nb = k / kQK_K;
+  const int r = static_cast<int>(row % kRows);
+  const uint8_t* in = static_cast<const uint8_t*>(repacked);
+  block_q4_K* out = static_cast<block_q4_K*>(dst);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = in + (static_cast<size_t>(row / kRows) * nb + b) * kQ4KBlock;
+    block_q4_K& o = out[b];
+    std::memcpy(&o.d, blk + 2 * r, 2);
+    std::memcpy(&o.dmin, blk + 16 + 2 * r, 2);
+    uint8_t sc[8], mn[8];
+    for (int j = 0; j < 8; ++j) {
+      sc[j] = blk[kQ4KScales + 16 * j + 2 * r];
+      mn[j] = blk[kQ4KMins + 16 * (j / 2) + 2 * r + (j & 1)];
+    }
+    k4_pack_scale_min(sc, mn, o.scales);
+    for (int c = 0; c < 4; ++c) {
+      for (int i = 0; i < 8; ++i) {
+        std::memcpy(o.qs + 32 * c + 4 * i, blk + kQ4KQuants + 256 * c + 32 * i + 4 * r, 4);
+      }
+    }
+  }
+}
+
+void unrepack_q6_K_x8(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row,
+                      void* dst) {
+  const int64_t nb = k / kQK_K;
+  const int r = static_cast<int>(row % kRows);
+  const uint8_t* in = static_cast<const uint8_t*>(repacked);
+  block_q6_K* out = static_cast<block_q6_K*>(dst);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = in + (static_cast<size_t>(row / kRows) * nb + b) * kQ6KBlock;
+    block_q6_K& o = out[b];
+    std::memcpy(&o.d, blk + 2 * r, 2);
+    for (int sub = 0; sub < 16; ++sub) o.scales[sub] = static_cast<int8_t>(blk[kQ6KScales + 16 * sub + 2 * r]);
+    // The 256 unsigned 6-bit values in element order, then ggml's layout.
+    uint8_t u[kQK_K];
+    for (int v = 0; v < 32; ++v) {
+      for (int i = 0; i < 4; ++i) {
+        const uint8_t lo = blk[kQ6KLow + 32 * v + 4 * r + i];
+        u[4 * v + i] = lo & 0xF;
+        u[128 + 4 * v + i] = lo >> 4;
+      }
+    }
+    for (int h = 0; h < 16; ++h) {
+      for (int i = 0; i < 4; ++i) {
+        const uint8_t bits = blk[kQ6KHigh + 32 * h + 4 * r + i];
+        for (int q = 0; q < 4; ++q) u[64 * q + 4 * h + i] |= static_cast<uint8_t>(((bits >> (2 * q)) & 3) << 4);
+      }
+    }
+    for (int n = 0; n < 2; ++n) {
+      uint8_t* ql = o.ql + 64 * n;
+      uint8_t* qh = o.qh + 32 * n;
+      const uint8_t* un = u + 128 * n;
+      for (int l = 0; l < 32; ++l) {
+        ql[l] = static_cast<uint8_t>((un[l] & 0xF) | ((un[l + 64] & 0xF) << 4));
+        ql[l + 32] = static_cast<uint8_t>((un[l + 32] & 0xF) | ((un[l + 96] & 0xF) << 4));
+        qh[l] = static_cast<uint8_t>((un[l] >> 4) | ((un[l + 32] >> 4) << 2) | ((un[l + 64] >> 4) << 4) |
+                                     ((un[l + 96] >> 4) << 6));
+      }
+    }
+  }
+}
 
 void repack_q4_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
   const int64_t nb = k / kQK_K;

@@ -40,6 +40,11 @@ void gemm_q5_K_avx2(const GemmArgs& a);
 // Weights repacked at load into 8-row interleaved groups
 // (kernels/x86/gemm_repacked_avx2.cpp describes the layouts).
 void repack_q4_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
+// The inverses for one row (embedding lookups of a repacked tied output).
+void unrepack_q4_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst);
+void unrepack_q8_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst);
+void unrepack_q4_K_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst);
+void unrepack_q6_K_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst);
 void repack_q8_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
 void gemm_q4_0_x8_avx2(const GemmArgs& a);
 void gemm_q8_0_x8_avx2(const GemmArgs& a);

@@ -62,6 +62,17 @@ void rms_norm(const float* x, const Weight& w, float* y, int32_t n, int32_t dim,
 
 void embed(const Weight& table, const int32_t* tokens, int32_t n, float* x) {
   ProfileScope profile(OpKind::kEmbed, table.type);
+  const kernels::MatmulKernel* k = table.kernel;
+  if (k && k->repack) {
+    // A tied output repacked at load: restore the row's file bytes first
+    // (the loader only repacks rows that fit this buffer).
+    alignas(64) uint8_t row[kMaxRepackedEmbedRowBytes];
+    for (int32_t t = 0; t < n; ++t) {
+      k->unrepack_row(table.data, table.row_bytes, table.ne0, tokens[t], row);
+      table.traits->to_float(row, x + static_cast<size_t>(t) * table.ne0, table.ne0);
+    }
+    return;
+  }
   for (int32_t t = 0; t < n; ++t) {
     table.traits->to_float(table.row(tokens[t]), x + static_cast<size_t>(t) * table.ne0, table.ne0);
   }

@@ -65,14 +65,25 @@ Status repack_weights(Model* m, RepackPolicy policy, bool numa_interleave) {
   const gguf::File& file = *m->file;
   ModelWeights& w = m->weights;
 
-  // 1. The matmul weights to repack. The tied output shares token_embd, whose
-  // rows are also looked up as embeddings in the original layout: it stays.
+  // 1. The matmul weights to repack. The tied output shares token_embd,
+  // whose rows are also looked up as embeddings: it is repacked only when
+  // its kernel can give a row back in the file's layout (unrepack_row), and
+  // the embedding lookups then read the repacked copy too (blocks::embed),
+  // so the file's copy is released like the others.
   std::vector<Weight*> repack;
   auto consider = [&](Weight& wt) {
-    if (!wt.present() || !wt.kernel || wt.ne1 < 1) return;
-    if (kernels::repacked_kernel(wt.type, m->isa)) repack.push_back(&wt);
+    if (!wt.present() || !wt.kernel || wt.ne1 < 1) return false;
+    if (!kernels::repacked_kernel(wt.type, m->isa)) return false;
+    repack.push_back(&wt);
+    return true;
   };
-  if (!m->config.tied_output) consider(w.output);
+  bool tied_repacked = false;
+  if (!m->config.tied_output) {
+    consider(w.output);
+  } else if (const kernels::MatmulKernel* rk = kernels::repacked_kernel(w.output.type, m->isa);
+             rk && rk->unrepack_row && w.output.row_bytes <= kMaxRepackedEmbedRowBytes) {
+    tied_repacked = consider(w.output);
+  }
   for (LayerWeights& l : w.layers) {
     for (Weight* wt : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) {
       consider(*wt);
@@ -90,6 +101,7 @@ Status repack_weights(Model* m, RepackPolicy policy, bool numa_interleave) {
   std::vector<const gguf::TensorInfo*> used;  // sorted by data, unique
   for_each_weight(w, [&](Weight& wt) {
     if (!wt.present() || std::find(repack.begin(), repack.end(), &wt) != repack.end()) return;
+    if (tied_repacked && &wt == &w.tok_embd) return;  // reads the repacked output
     const gguf::TensorInfo* t = tensor_at(sorted, wt.data);
     if (t != nullptr) used.push_back(t);
   });
@@ -138,6 +150,10 @@ Status repack_weights(Model* m, RepackPolicy policy, bool numa_interleave) {
     // Released as soon as it is repacked, so the peak stays one tensor over.
     release_range(src, src + static_cast<size_t>(wt->ne1) * wt->row_bytes, page);
     ++m->repacked_tensors;
+  }
+  if (tied_repacked) {
+    w.tok_embd.data = w.output.data;
+    w.tok_embd.kernel = w.output.kernel;
   }
   for (const auto& [t, offset] : copies) {
     std::memcpy(buf + offset, t->data, t->n_bytes);

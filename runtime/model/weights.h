@@ -25,11 +25,18 @@ struct Weight {
   size_t row_bytes = 0;
   const uint8_t* data = nullptr;
   const kernels::TypeTraits* traits = nullptr;
-  const kernels::MatmulKernel* kernel = nullptr;  // set for matmul weights
+  // Set for matmul weights; when kernel->repack is set, data holds the
+  // kernel's repacked layout, not the file's rows (row() does not apply).
+  const kernels::MatmulKernel* kernel = nullptr;
 
   bool present() const { return data != nullptr; }
   const uint8_t* row(int64_t r) const { return data + static_cast<size_t>(r) * row_bytes; }
 };
+
+// Largest embedding row (file layout) that blocks::embed restores from a
+// repacked tied output, on its stack; a tied output with longer rows stays
+// zero-copy (n_embd 8192 at Q8_0 is 8704 bytes).
+constexpr size_t kMaxRepackedEmbedRowBytes = 16384;
 
 struct LayerWeights {
   Weight attn_norm, wq, wk, wv, wo;

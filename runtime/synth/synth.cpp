@@ -48,6 +48,10 @@ const Preset kPresets[] = {
      VocabStyle::kGpt2, "qwen2", Special::kQwen3, false, true},
     {"smollm2-135m", "llama", 576, 30, 9, 3, 64, 1536, 49152, 49152, 8192, 1e5f, 1e-5f, true,
      VocabStyle::kGpt2, "smollm", Special::kSmolLM2},
+    // SmolLM2-135M's layers with a 32000-token SPM vocabulary (124.6 M
+    // parameters): the model behind arm-insn's llama.cpp instruction counts.
+    {"smollm2-135m-32k", "llama", 576, 30, 9, 3, 64, 1536, 32000, 32000, 8192, 1e5f, 1e-5f, true,
+     VocabStyle::kSpm, "default", Special::kLlama2},
     {"gemma-3-1b", "gemma3", 1152, 26, 4, 1, 256, 6912, 262144, 262144, 32768, 1e6f, 1e-6f, true,
      VocabStyle::kSpm, "default", Special::kGemma3, false, true, true, false, 512, 6, 1e4f},
     {"lfm2-350m", "lfm2", 1024, 16, 16, 8, 64, 4608, 65536, 65536, 128000, 1e6f, 1e-5f, true,
@@ -324,8 +328,8 @@ void add_metadata(gguf::Writer& w, const Preset& p, const quant::Target& target,
 }  // namespace
 
 const char* synth_preset_names() {
-  return "tiny, tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, qwen3-0.6b, smollm2-135m, gemma-3-1b, "
-         "lfm2-350m (and tiny-llama3, tiny-qwen2, tiny-qwen3, tiny-gemma3, tiny-lfm2 for tests)";
+  return "tiny, tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, qwen3-0.6b, smollm2-135m, "
+         "smollm2-135m-32k, gemma-3-1b, lfm2-350m (and tiny-llama3, tiny-qwen2, tiny-qwen3, tiny-gemma3, tiny-lfm2 for tests)";
 }
 
 Status synthesize_model(const std::string& preset_name, const std::string& type_name,
