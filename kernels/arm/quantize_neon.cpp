@@ -1,6 +1,7 @@
 // Activation quantizers on the armv8.0-a NEON baseline, bit-exact with the
 // reference (kernels/ref/quantize.cpp): the same float operations in the
-// same order per element, only evaluated 4 lanes at a time.
+// same order per element, only evaluated 4 lanes at a time. The maxima use
+// FMAXNM, which skips a quiet NaN as the reference's comparisons do.
 //   Q8_0: d = amax/127, q = round-half-away(x * (1/d))   -> FCVTAS
 //   Q8_K: iscale = -127/max (max = first element of largest magnitude),
 //         q = min(127, round-half-even(iscale * x))      -> FCVTNS
@@ -33,9 +34,9 @@ void quantize_q8_0_neon(const float* x, void* dst, int64_t n) {
     float32x4_t m = vdupq_n_f32(0.0f);
     for (int j = 0; j < 8; ++j) {
       v[j] = vld1q_f32(x + 4 * j);
-      m = vmaxq_f32(m, vabsq_f32(v[j]));
+      m = vmaxnmq_f32(m, vabsq_f32(v[j]));
     }
-    const float amax = vmaxvq_f32(m);
+    const float amax = vmaxnmvq_f32(m);
     const float d = amax / 127;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     y[i].d = fp32_to_fp16(d);
@@ -50,8 +51,8 @@ void quantize_q8_K_neon(const float* x, void* dst, int64_t n) {
   block_q8_K* y = static_cast<block_q8_K*>(dst);
   for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K) {
     float32x4_t m = vdupq_n_f32(0.0f);
-    for (int j = 0; j < kQK_K; j += 4) m = vmaxq_f32(m, vabsq_f32(vld1q_f32(x + j)));
-    const float amax = vmaxvq_f32(m);
+    for (int j = 0; j < kQK_K; j += 4) m = vmaxnmq_f32(m, vabsq_f32(vld1q_f32(x + j)));
+    const float amax = vmaxnmvq_f32(m);
     if (amax == 0.0f) {
       std::memset(&y[i], 0, sizeof y[i]);
       continue;

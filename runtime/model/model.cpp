@@ -19,7 +19,8 @@ namespace {
 // Weight memory after load, when repacking is on:
 //  1. every matmul weight that has a repacked kernel on the model's path is
 //     repacked into the owned buffer and its Weight (data + kernel) points
-//     there;
+//     there (a tied output too when its kernel can unrepack a row; the
+//     embedding table then points at the same copy);
 //  2. every other tensor still read in place that is small (norms, biases,
 //     RoPE factors: < kSmallTensor) is copied into the same buffer. Left in
 //     the file, each would keep a whole page-cache folio mapped around it
@@ -31,8 +32,9 @@ namespace {
 //     its page back in); for a file read into memory (--no-mmap) only the
 //     tensor data section is released, since metadata views point into it.
 // What stays resident is exactly the plan's weight bytes: the owned buffer
-// plus the tensors still used from the file (the embedding table, matmul
-// weights without a repacked kernel). Peak memory during load stays about
+// plus the tensors still used from the file (an untied embedding table, a
+// tied one whose kernel cannot unrepack rows, matmul weights without a
+// repacked kernel). Peak memory during load stays about
 // one copy of the weights plus one tensor in flight.
 //
 // auto and on currently behave alike (every repacked kernel is faster than

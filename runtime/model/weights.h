@@ -26,7 +26,9 @@ struct Weight {
   const uint8_t* data = nullptr;
   const kernels::TypeTraits* traits = nullptr;
   // Set for matmul weights; when kernel->repack is set, data holds the
-  // kernel's repacked layout, not the file's rows (row() does not apply).
+  // kernel's repacked layout, not the file's rows (row() does not apply;
+  // this includes tok_embd when it is a repacked tied output, whose rows
+  // blocks::embed restores with kernel->unrepack_row).
   const kernels::MatmulKernel* kernel = nullptr;
 
   bool present() const { return data != nullptr; }
