@@ -7,6 +7,7 @@ PACKAGES=(
   cmake ninja-build g++ make pkg-config python3
   clang libclang-rt-14-dev            # libFuzzer + sanitizer runtimes
   googletest libgtest-dev nlohmann-json3-dev
+  libsimde-dev                        # AVX-512 kernels checked under emulation on AVX2 hosts
   g++-aarch64-linux-gnu qemu-user     # aarch64 cross build, tests under qemu
   libhwloc-dev libnuma-dev            # CPU topology, thread pinning, NUMA placement
   libhwloc-dev:arm64 libnuma-dev:arm64  # the same for the cross build (Debian multiarch)

@@ -36,28 +36,16 @@
 // moves each weight's sign onto the activation (vpsignb) and widens the int16
 // pairs (up to 2 * 128 * 127) after every step.
 #include <cstring>
-#include <type_traits>
 
 #include "kernels/ref/blocks.h"
 #include "kernels/x86/avx2_util.h"
+#include "kernels/x86/repacked_x8.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace edgellm::kernels::x86 {
 namespace {
 
-constexpr int kRows = 8;
-constexpr size_t kQ4Block = kRows * sizeof(block_q4_0);  // 144 bytes per block of a group
-constexpr size_t kQ8Block = kRows * sizeof(block_q8_0);  // 272
-constexpr size_t kQ4KScales = 32, kQ4KMins = 32 + 128, kQ4KQuants = 32 + 128 + 64;
-constexpr size_t kQ4KBlock = kQ4KQuants + kRows * kQK_K / 2;  // 1248
-constexpr size_t kQ6KScales = 16, kQ6KLow = 16 + 256, kQ6KHigh = kQ6KLow + 1024;
-constexpr size_t kQ6KBlock = kQ6KHigh + 512;  // 1808
-
-inline int32_t load4(const void* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
+using namespace x8;
 
 template <int T>
 inline void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
@@ -255,42 +243,6 @@ inline void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
 }
 
-// Walks the 8-row groups touching [row_begin, row_end), 4 tokens per pass
-// over a group (the group's weights stay in L1/L2 across the passes). A
-// group only partly inside the range (a thread's split that is not a
-// multiple of 8, or the padded last group) goes through a stack tile and
-// only its rows in range are written.
-template <template <int> class Group>
-void gemm_groups(const GemmArgs& a, int64_t block_elems, size_t group_block_bytes,
-                 size_t sums_offset) {
-  const int64_t nb = a.k / block_elems;
-  const uint8_t* w = static_cast<const uint8_t*>(a.w);
-  const uint8_t* x = static_cast<const uint8_t*>(a.x);
-  for (int64_t g0 = a.row_begin / kRows * kRows; g0 < a.row_end; g0 += kRows) {
-    const uint8_t* g = w + static_cast<size_t>(g0 / kRows) * nb * group_block_bytes;
-    const bool whole = g0 >= a.row_begin && g0 + kRows <= a.row_end;
-    auto pass = [&](auto tokens_tag, int64_t t) {
-      constexpr int T = decltype(tokens_tag)::value;
-      const uint8_t* xt = x + t * a.x_row_bytes;
-      if (whole) {
-        Group<T>::run(g, nb, xt, a.x_row_bytes, sums_offset, a.y + t * a.y_stride + g0,
-                      a.y_stride);
-        return;
-      }
-      alignas(32) float tile[T * kRows];
-      Group<T>::run(g, nb, xt, a.x_row_bytes, sums_offset, tile, kRows);
-      const int64_t r0 = g0 > a.row_begin ? g0 : a.row_begin;
-      const int64_t r1 = g0 + kRows < a.row_end ? g0 + kRows : a.row_end;
-      for (int tt = 0; tt < T; ++tt) {
-        for (int64_t r = r0; r < r1; ++r) a.y[(t + tt) * a.y_stride + r] = tile[tt * kRows + (r - g0)];
-      }
-    };
-    int64_t t = 0;
-    for (; t + 4 <= a.n_tokens; t += 4) pass(std::integral_constant<int, 4>{}, t);
-    for (; t < a.n_tokens; ++t) pass(std::integral_constant<int, 1>{}, t);
-  }
-}
-
 template <int T>
 struct Q4Group {
   static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
@@ -465,7 +417,7 @@ void repack_q4_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
   }
 }
 
-void gemm_q4_K_x8_avx2(const GemmArgs& a) { gemm_groups<Q4KGroup>(a, kQK_K, kQ4KBlock, 0); }
+void gemm_q4_K_x8_avx2(const GemmArgs& a) { gemm_groups<Q4KGroup, 4>(a, kQK_K, kQ4KBlock, 0); }
 
 void repack_q6_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
   const int64_t nb = k / kQK_K;
@@ -515,7 +467,7 @@ void repack_q6_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
   }
 }
 
-void gemm_q6_K_x8_avx2(const GemmArgs& a) { gemm_groups<Q6KGroup>(a, kQK_K, kQ6KBlock, 0); }
+void gemm_q6_K_x8_avx2(const GemmArgs& a) { gemm_groups<Q6KGroup, 4>(a, kQK_K, kQ6KBlock, 0); }
 
 void repack_q4_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
   repack_x8<block_q4_0, 4>(src, row_bytes, rows, k, dst);
@@ -526,9 +478,9 @@ void repack_q8_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
 }
 
 void gemm_q4_0_x8_avx2(const GemmArgs& a) {
-  gemm_groups<Q4Group>(a, kQK, kQ4Block, static_cast<size_t>(a.k / kQK) * sizeof(block_q8_0));
+  gemm_groups<Q4Group, 4>(a, kQK, kQ4Block, static_cast<size_t>(a.k / kQK) * sizeof(block_q8_0));
 }
 
-void gemm_q8_0_x8_avx2(const GemmArgs& a) { gemm_groups<Q8Group>(a, kQK, kQ8Block, 0); }
+void gemm_q8_0_x8_avx2(const GemmArgs& a) { gemm_groups<Q8Group, 4>(a, kQK, kQ8Block, 0); }
 
 }  // namespace edgellm::kernels::x86

@@ -1,6 +1,7 @@
 // The x86 paths' kernel tables (compiled with baseline flags: data only).
 #include "kernels/kernel_tables.h"
 #include "kernels/ref/ref_kernels.h"
+#include "kernels/x86/avx512_table.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace edgellm::kernels {
@@ -45,11 +46,17 @@ constexpr MatmulKernel kAvx2[] = {
      quantize_q8_K_avx2, gemm_q6_K_x8_avx2, 0, repack_q6_K_x8, 8, 1808, unrepack_q6_K_x8},
 };
 
+// AVX-512 VNNI: kernels over the repacked x8 layouts only. Zero-copy
+// weights (repacking off, or formats without an entry here) fall back to
+// the AVX2 kernels (matmul_kernel / repacked_kernel walk avx512 -> avx2).
+constexpr MatmulKernel kAvx512[] = {EDGELLM_AVX512_KERNELS(x86)};
+
 }  // namespace
 
 KernelTable isa_kernel_table(Isa isa) {
   switch (isa) {
     case Isa::Avx2: return {kAvx2, sizeof kAvx2 / sizeof kAvx2[0]};
+    case Isa::Avx512: return {kAvx512, sizeof kAvx512 / sizeof kAvx512[0]};
     default: return {};
   }
 }

@@ -14,9 +14,13 @@
 
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch.h"
+#include "kernels/kernel_tables.h"
 #include "kernels/kernels.h"
 #include "kernels/ref/fp16.h"
 #include "kernels/ref/gemm_ref.h"
+#if defined(EDGELLM_TEST_AVX512_EMULATED)
+#include "kernels/x86/avx512_table.h"
+#endif
 
 namespace edgellm::kernels {
 namespace {
@@ -171,11 +175,12 @@ TEST(Dispatch, ActivationConversionMatchesReference) {
   }
 }
 
-// repacked: test the kernel over weights repacked at load (repacked_kernel)
-// instead of the zero-copy one.
-void check_gemm(Isa isa, DType t, int64_t rows, int64_t k, int64_t n, std::mt19937& rng,
-                bool repacked = false) {
-  const MatmulKernel& fast = repacked ? *repacked_kernel(t, isa) : *matmul_kernel(t, isa);
+// One kernel against the reference (when fast.repack is set, over weights
+// it repacked first).
+void check_kernel(const MatmulKernel& fast, int64_t rows, int64_t k, int64_t n,
+                  std::mt19937& rng) {
+  const DType t = fast.type;
+  const Isa isa = fast.isa;
   const MatmulKernel& ref = *ref_matmul_kernel(t);
   std::vector<uint8_t> w;
   random_weights(t, rows, k, rng, &w);
@@ -227,6 +232,13 @@ void check_gemm(Isa isa, DType t, int64_t rows, int64_t k, int64_t n, std::mt199
           << " k=" << k << " n=" << n << " row " << r << " token " << tk;
     }
   }
+}
+
+// The kernel path isa dispatches for t (repacked: the one over weights
+// repacked at load, repacked_kernel, instead of the zero-copy one).
+void check_gemm(Isa isa, DType t, int64_t rows, int64_t k, int64_t n, std::mt19937& rng,
+                bool repacked = false) {
+  check_kernel(repacked ? *repacked_kernel(t, isa) : *matmul_kernel(t, isa), rows, k, n, rng);
 }
 
 TEST(Dispatch, EveryKernelMatchesReference) {
@@ -321,6 +333,60 @@ TEST(Dispatch, LargeShapesMatchReference) {
       if (HasFatalFailure()) return;
     }
   }
+}
+
+// The AVX-512 path's kernels on hosts without AVX-512: the same source
+// (kernels/x86/gemm_repacked_avx512.cpp) compiled over SIMDe, which
+// implements each AVX-512 intrinsic with AVX2 or scalar code
+// (tests/emulated/; built when libsimde-dev is installed). On an AVX-512
+// host the native kernels also run in the tests above.
+#if defined(EDGELLM_TEST_AVX512_EMULATED)
+}  // namespace
+namespace x86::emulated {
+void gemm_q4_0_x8_avx512(const GemmArgs& a);
+void gemm_q8_0_x8_avx512(const GemmArgs& a);
+void gemm_q4_K_x8_avx512(const GemmArgs& a);
+void gemm_q6_K_x8_avx512(const GemmArgs& a);
+}  // namespace x86::emulated
+namespace {
+constexpr MatmulKernel kAvx512Emulated[] = {EDGELLM_AVX512_KERNELS(x86::emulated)};
+#endif
+
+TEST(Dispatch, Avx512KernelsUnderEmulation) {
+#if !defined(EDGELLM_TEST_AVX512_EMULATED)
+  GTEST_SKIP() << "SKIPPED: AVX-512 kernels not checked on this host: no native AVX-512 and no "
+                  "SIMDe emulation in this build (x86-64 with libsimde-dev only)";
+#else
+  if (!isa_available(Isa::Avx2)) GTEST_SKIP() << "SKIPPED: the emulation is built with AVX2";
+  std::mt19937 rng(512);
+  for (const MatmulKernel& fast : kAvx512Emulated) {
+    ASSERT_EQ(fast.isa, Isa::Avx512);
+    ASSERT_NE(fast.repack, nullptr);
+    // The same kernel entries the library's avx512 table holds.
+    const KernelTable native = isa_kernel_table(Isa::Avx512);
+    bool listed = false;
+    for (size_t i = 0; i < native.count; ++i) {
+      listed |= native.kernels[i].type == fast.type && native.kernels[i].repack == fast.repack &&
+                std::strcmp(native.kernels[i].name, fast.name) == 0;
+    }
+    EXPECT_TRUE(listed) << fast.name;
+    const int64_t blk = dtype_info(fast.type)->block_size;
+    int cases = 0;
+    for (int64_t rows : {1, 7, 8, 13, 16, 27}) {
+      for (int64_t k : {blk, 3 * blk}) {
+        for (int64_t n = 1; n <= 19; ++n) {
+          check_kernel(fast, rows, k, n, rng);
+          if (HasFatalFailure()) return;
+          ++cases;
+        }
+      }
+    }
+    for (int64_t n : {1, 9, 16}) check_kernel(fast, 37, 2304, n, rng);
+    if (HasFatalFailure()) return;
+    std::printf("[kernels] path avx512 (SIMDe emulation) %-5s %-44s %d shapes match the reference\n",
+                dtype_name(fast.type), fast.name, cases + 3);
+  }
+#endif
 }
 
 }  // namespace
