@@ -41,22 +41,39 @@ void layer_norm_f32(const float* x, const float* w, const float* b, float* y, in
 
 void rope_f32(float* x, int64_t head_dim, int64_t n_rot, int32_t pos, float freq_base,
               float freq_scale, bool neox, const float* freq_factors) {
-  (void)head_dim;
-  // Angles advance by a constant factor per pair, as ggml computes them.
+  rope_f32_heads(x, 1, head_dim, n_rot, pos, freq_base, freq_scale, neox, freq_factors);
+}
+
+void rope_f32_heads(float* x, int64_t n_heads, int64_t head_dim, int64_t n_rot, int32_t pos,
+                    float freq_base, float freq_scale, bool neox, const float* freq_factors) {
+  // Angles advance by a constant factor per pair, as ggml computes them;
+  // pairs are taken in chunks whose cos/sin every head then uses.
   const float theta_scale = std::pow(freq_base, -2.0f / static_cast<float>(n_rot));
   float theta = static_cast<float>(pos);
   const int64_t half = n_rot / 2;
-  for (int64_t i = 0; i < half; ++i) {
-    const float angle = (freq_factors ? theta / freq_factors[i] : theta) * freq_scale;
-    const float c = std::cos(angle);
-    const float s = std::sin(angle);
-    float* a = neox ? &x[i] : &x[2 * i];
-    float* b = neox ? &x[i + half] : &x[2 * i + 1];
-    const float x0 = *a;
-    const float x1 = *b;
-    *a = x0 * c - x1 * s;
-    *b = x0 * s + x1 * c;
-    theta *= theta_scale;
+  constexpr int64_t kChunk = 64;
+  float cs[kChunk], sn[kChunk];
+  for (int64_t i0 = 0; i0 < half; i0 += kChunk) {
+    const int64_t m = half - i0 < kChunk ? half - i0 : kChunk;
+    for (int64_t j = 0; j < m; ++j) {
+      const int64_t i = i0 + j;
+      const float angle = (freq_factors ? theta / freq_factors[i] : theta) * freq_scale;
+      cs[j] = std::cos(angle);
+      sn[j] = std::sin(angle);
+      theta *= theta_scale;
+    }
+    for (int64_t h = 0; h < n_heads; ++h) {
+      float* v = x + h * head_dim;
+      for (int64_t j = 0; j < m; ++j) {
+        const int64_t i = i0 + j;
+        float* a = neox ? &v[i] : &v[2 * i];
+        float* b = neox ? &v[i + half] : &v[2 * i + 1];
+        const float x0 = *a;
+        const float x1 = *b;
+        *a = x0 * cs[j] - x1 * sn[j];
+        *b = x0 * sn[j] + x1 * cs[j];
+      }
+    }
   }
 }
 

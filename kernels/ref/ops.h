@@ -21,6 +21,13 @@ void layer_norm_f32(const float* x, const float* w, const float* b, float* y, in
 void rope_f32(float* x, int64_t head_dim, int64_t n_rot, int32_t pos, float freq_base,
               float freq_scale, bool neox, const float* freq_factors = nullptr);
 
+// rope_f32 on n_heads head vectors of one position stored head_dim apart,
+// bit-identical to calling it per head: each pair's cos/sin is computed once
+// for all heads (on a small stack table), not once per head.
+void rope_f32_heads(float* x, int64_t n_heads, int64_t head_dim, int64_t n_rot, int32_t pos,
+                    float freq_base, float freq_scale, bool neox,
+                    const float* freq_factors = nullptr);
+
 // In-place softmax of x[0:n].
 void softmax_f32(float* x, int64_t n);
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/activations.h"
 #include "kernels/attn.h"
 #include "kernels/ref/ops.h"
 #include "runtime/exec/blocks.h"
@@ -23,6 +24,7 @@ struct AttentionTask {
   // caches, which take the generic path (rows converted into scratch).
   kernels::AttnScoresFn scores_fn;
   kernels::AttnWsumFn wsum_fn;
+  kernels::SoftmaxFn softmax_fn;
 };
 
 // One work item = one (query token, head): scores against every visible
@@ -63,7 +65,7 @@ void attention_task(void* arg, int ti, int nt) {
         }
       }
       if (t.opt.softcap > 0.0f) kernels::softcap_f32(scores, n_keys, t.opt.softcap);
-      kernels::softmax_f32(scores, n_keys);
+      t.softmax_fn(scores, n_keys);
       if (t.wsum_fn != nullptr) {
         t.wsum_fn(scores, kv.v_row(t.layer, j0) + head_off, kv.v_row_bytes, n_keys, hd, o);
       } else {
@@ -93,7 +95,8 @@ void attention(Session& s, int32_t layer, const float* q, int32_t n, int32_t pos
                const AttentionOptions& opt, float* out) {
   ProfileScope profile(OpKind::kAttention);
   const kernels::AttnKernels* ak = kernels::attn_kernels(s.model().isa);
-  AttentionTask task{&s, layer, q, n, pos0, opt, out, nullptr, nullptr};
+  AttentionTask task{&s, layer, q, n, pos0, opt, out, nullptr, nullptr,
+                     kernels::act_kernels(s.model().isa)->softmax};
   if (s.kv().type == KvType::kF16) {
     task.scores_fn = ak->scores_f16;
     task.wsum_fn = ak->wsum_f16;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/activations.h"
 #include "kernels/dispatch.h"
 #include "kernels/ref/ops.h"
 #include "runtime/profile/profile.h"
@@ -82,10 +83,8 @@ void rope(float* q, int32_t n, int32_t n_heads, int32_t head_dim, int32_t n_rot,
           float freq_base, float freq_scale, bool neox, const float* freq_factors) {
   ProfileScope profile(OpKind::kRope);
   for (int32_t t = 0; t < n; ++t) {
-    for (int32_t h = 0; h < n_heads; ++h) {
-      float* v = q + (static_cast<size_t>(t) * n_heads + h) * head_dim;
-      kernels::rope_f32(v, head_dim, n_rot, pos0 + t, freq_base, freq_scale, neox, freq_factors);
-    }
+    kernels::rope_f32_heads(q + static_cast<size_t>(t) * n_heads * head_dim, n_heads, head_dim,
+                            n_rot, pos0 + t, freq_base, freq_scale, neox, freq_factors);
   }
 }
 
@@ -103,11 +102,12 @@ void ffn_gated(Session& s, const Weight& gate, const Weight& up, const Weight& d
   matmul(s, up, x, d, n, a.ffn_b, ff);
   {
     ProfileScope profile(OpKind::kActivation);
+    const kernels::SwigluFn swiglu = kernels::act_kernels(s.model().isa)->swiglu;
     for (int32_t t = 0; t < n; ++t) {
       float* g = a.ffn_a + static_cast<size_t>(t) * ff;
       const float* u = a.ffn_b + static_cast<size_t>(t) * ff;
       if (act == GatedActivation::kSilu) {
-        kernels::swiglu_f32(g, u, g, ff);
+        swiglu(g, u, g, ff);
       } else {
         kernels::geglu_f32(g, u, g, ff);
       }

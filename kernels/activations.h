@@ -1,0 +1,61 @@
+// Element-wise activations per instruction-set path: the SiLU-gated product
+// of SwiGLU FFNs and the attention softmax, the two places a forward pass
+// evaluates exp once per element (per FFN row, per visible key).
+//
+// The reference (kernels/ref/ops.cpp) calls libm's expf per element. The
+// vector paths evaluate exp with one shared algorithm (below), so AVX2 and
+// NEON give the same exp and SwiGLU results for the same inputs (softmax
+// sums in 8 lanes on AVX2, 4 on NEON):
+//   n = round(x / ln2) (the 1.5 * 2^23 shifter), r = x - n * ln2 in two
+//   fused steps (Cody-Waite), e^r by its degree-7 Taylor polynomial
+//   (|r| <= ln2 / 2: truncation < 6e-9 relative), then times 2^n as two
+//   exact power-of-two factors, so results that overflow give +inf and
+//   those below the normal range round once into the subnormals. Inputs are
+//   first clamped to [-104, 89] (exp rounds to 0 / +inf outside); NaN stays
+//   NaN.
+// SwiGLU results stay within 2.25 ulp of the exact value, as libm's do
+// (tests/unit/ops_test.cpp measures them on 20000 values over the whole
+// range and asserts 3 ulp); softmax within 3.5 ulp (asserted: 8). Softmax
+// sums in float lanes where the reference sums in double. Kernels are
+// stateless and never allocate.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/dispatch.h"
+
+namespace edgellm::kernels {
+
+// y[i] = silu(gate[i]) * up[i] = gate[i] / (1 + exp(-gate[i])) * up[i]
+using SwigluFn = void (*)(const float* gate, const float* up, float* y, int64_t n);
+// In-place softmax of x[0:n].
+using SoftmaxFn = void (*)(float* x, int64_t n);
+
+struct ActKernels {
+  Isa isa;           // path these kernels belong to
+  const char* name;  // for logs and tests
+  SwigluFn swiglu;
+  SoftmaxFn softmax;
+};
+
+// The activation kernels of path isa, falling back down the family like
+// attn_kernels (avx512 -> avx2, i8mm / dotprod -> neon, else ref). Never
+// nullptr.
+const ActKernels* act_kernels(Isa isa);
+
+// Defined in files compiled for their ISA; only reachable through
+// act_kernels().
+#if defined(__x86_64__)
+namespace x86 {
+void swiglu_avx2(const float* gate, const float* up, float* y, int64_t n);
+void softmax_avx2(float* x, int64_t n);
+}  // namespace x86
+#endif
+#if defined(__aarch64__)
+namespace arm {
+void swiglu_neon(const float* gate, const float* up, float* y, int64_t n);
+void softmax_neon(float* x, int64_t n);
+}  // namespace arm
+#endif
+
+}  // namespace edgellm::kernels

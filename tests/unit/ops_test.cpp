@@ -1,0 +1,210 @@
+// Element-wise and per-head ops (kernels/ref/ops.h) against direct formulas.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "kernels/activations.h"
+#include "kernels/dispatch.h"
+#include "kernels/ref/ops.h"
+
+namespace edgellm::kernels {
+namespace {
+
+// ggml's rotary embedding of one head, written out directly: the angle of
+// pair i is pos * base^(-2i/n_rot) advanced by repeated multiplication,
+// divided by the pair's frequency factor, times freq_scale.
+void rope_one_head(float* v, int64_t n_rot, int32_t pos, float base, float scale, bool neox,
+                   const float* ff) {
+  const float theta_scale = std::pow(base, -2.0f / static_cast<float>(n_rot));
+  float theta = static_cast<float>(pos);
+  const int64_t half = n_rot / 2;
+  for (int64_t i = 0; i < half; ++i) {
+    const float angle = (ff ? theta / ff[i] : theta) * scale;
+    const float c = std::cos(angle), s = std::sin(angle);
+    float* a = neox ? &v[i] : &v[2 * i];
+    float* b = neox ? &v[i + half] : &v[2 * i + 1];
+    const float x0 = *a, x1 = *b;
+    *a = x0 * c - x1 * s;
+    *b = x0 * s + x1 * c;
+    theta *= theta_scale;
+  }
+}
+
+// All heads of a position at once give exactly the per-head results, for
+// partial rotation, both pair layouts, frequency factors, and rotary widths
+// past the kernel's cos/sin chunk (64 pairs).
+TEST(Ops, RopeHeadsBitIdenticalToPerHead) {
+  std::mt19937 rng(7);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  struct Shape {
+    int64_t heads, head_dim, n_rot;
+  };
+  int cases = 0;
+  for (const Shape sh : {Shape{1, 64, 64}, Shape{9, 64, 64}, Shape{3, 128, 64}, Shape{5, 96, 32},
+                         Shape{2, 256, 256}, Shape{4, 160, 130}}) {
+    for (bool neox : {false, true}) {
+      for (bool factors : {false, true}) {
+        for (int32_t pos : {0, 1, 37, 4095}) {
+          std::vector<float> x(static_cast<size_t>(sh.heads * sh.head_dim));
+          for (float& v : x) v = nd(rng);
+          std::vector<float> ff(static_cast<size_t>(sh.n_rot / 2));
+          for (float& f : ff) f = 1.0f + std::fabs(nd(rng));
+          std::vector<float> want = x;
+          for (int64_t h = 0; h < sh.heads; ++h) {
+            rope_one_head(want.data() + h * sh.head_dim, sh.n_rot, pos, 10000.0f, 0.5f, neox,
+                          factors ? ff.data() : nullptr);
+          }
+          rope_f32_heads(x.data(), sh.heads, sh.head_dim, sh.n_rot, pos, 10000.0f, 0.5f, neox,
+                         factors ? ff.data() : nullptr);
+          ASSERT_EQ(0, std::memcmp(x.data(), want.data(), x.size() * sizeof(float)))
+              << "heads " << sh.heads << " head_dim " << sh.head_dim << " n_rot " << sh.n_rot
+              << " neox " << neox << " pos " << pos;
+          ++cases;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(cases, 6 * 2 * 2 * 4);
+}
+
+// Distance in units of the last place of `want` (a float), with values
+// below the normal range measured in the smallest subnormal.
+double ulps(float got, double want) {
+  const double w = static_cast<double>(static_cast<float>(want));
+  const int e = w == 0.0 ? -149 : std::max(std::ilogb(w) - 23, -149);
+  return std::fabs(static_cast<double>(got) - want) / std::ldexp(1.0, e);
+}
+
+std::vector<Isa> act_paths() {
+  std::vector<Isa> v;
+  for (int i = 0; i < kIsaCount; ++i) {
+    const Isa isa = static_cast<Isa>(i);
+    if (isa_available(isa) && act_kernels(isa)->isa == isa) v.push_back(isa);
+  }
+  return v;
+}
+
+// Gate values over the whole float range exp sees: typical activations,
+// the overflow / underflow edges of exp(-g), subnormals, infinities, NaN.
+std::vector<float> gate_values(std::mt19937& rng) {
+  std::vector<float> g = {0.0f, -0.0f, 1e-30f, -1e-30f, 1e-45f, -1e-45f, 88.0f, -88.0f,
+                          88.72f, -88.72f, 88.73f, -88.73f, 89.0f, -89.0f, 87.33f, -87.33f,
+                          103.9f, -103.9f, 104.0f, -104.0f, 120.0f, -120.0f, 1e30f, -1e30f,
+                          __builtin_inff(), -__builtin_inff(), __builtin_nanf("")};
+  std::normal_distribution<float> nd(0.0f, 3.0f);
+  std::uniform_real_distribution<float> wide(-110.0f, 110.0f);
+  for (int i = 0; i < 20000; ++i) g.push_back(i % 2 ? nd(rng) : wide(rng));
+  return g;
+}
+
+// SwiGLU of every path against the exact value (double) of
+// g / (1 + exp(-g)) * u: within 3 ulp of the rounded result (the exp
+// approximation, its 2^n scaling and the division, add and multiply each
+// round once) above 1e-30, NaN where it is NaN. Each element's result must not depend
+// on where it sits in the row (tails go through a padded vector).
+TEST(Ops, SwigluPathsWithinUlpsOfExact) {
+  std::mt19937 rng(11);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  const std::vector<float> g = gate_values(rng);
+  std::vector<float> u(g.size());
+  for (size_t i = 0; i < u.size(); ++i) u[i] = i % 3 ? nd(rng) : 1.0f;
+  for (Isa isa : act_paths()) {
+    const ActKernels& ak = *act_kernels(isa);
+    std::vector<float> y(g.size());
+    ak.swiglu(g.data(), u.data(), y.data(), static_cast<int64_t>(g.size()));
+    double worst = 0.0;
+    for (size_t i = 0; i < g.size(); ++i) {
+      const double gd = g[i];
+      const double want = gd / (1.0 + std::exp(-gd)) * static_cast<double>(u[i]);
+      if (std::isnan(want)) {
+        ASSERT_TRUE(std::isnan(y[i])) << ak.name << " g=" << g[i];
+        continue;
+      }
+      if (std::isinf(want)) {
+        ASSERT_EQ(y[i], static_cast<float>(want)) << ak.name << " g=" << g[i];
+        continue;
+      }
+      // Below 1e-30 (where exp(-g) overflows float) only absolute error
+      // means anything; libm's reference gives 0 there too.
+      if (std::fabs(want) < 1e-30) {
+        ASSERT_LE(std::fabs(y[i] - want), 1e-30) << ak.name << " g=" << g[i];
+        continue;
+      }
+      const double err = ulps(y[i], want);
+      worst = std::max(worst, err);
+      ASSERT_LE(err, 3.0) << ak.name << " g=" << g[i] << " u=" << u[i] << " got " << y[i]
+                          << " want " << want;
+    }
+    // Position independence: every length 1..19 from every offset.
+    for (int64_t n = 1; n <= 19; ++n) {
+      for (size_t off = 0; off < 40; off += 7) {
+        std::vector<float> yn(static_cast<size_t>(n));
+        ak.swiglu(g.data() + off, u.data() + off, yn.data(), n);
+        ASSERT_EQ(0, std::memcmp(yn.data(), y.data() + off, yn.size() * sizeof(float)))
+            << ak.name << " n=" << n << " offset " << off;
+      }
+    }
+    std::printf("[ops] %-7s swiglu (%s): %zu values, worst %.2f ulp from exact\n", isa_name(isa),
+                ak.name, g.size(), worst);
+  }
+}
+
+// Softmax of every path against the exact (double) softmax of the rounded
+// differences x - max: within 8 ulp of
+// each probability above 1e-30 (each exp within a few ulp, the float sum and the
+// reciprocal round), masked (-inf) keys exactly 0, lengths 1..70 to cover
+// every tail.
+TEST(Ops, SoftmaxPathsMatchExact) {
+  std::mt19937 rng(12);
+  std::normal_distribution<float> nd(0.0f, 4.0f);
+  for (Isa isa : act_paths()) {
+    const ActKernels& ak = *act_kernels(isa);
+    double worst = 0.0;
+    int rows = 0;
+    for (int64_t n = 1; n <= 70; ++n) {
+      for (int rep = 0; rep < 20; ++rep) {
+        std::vector<float> x(static_cast<size_t>(n));
+        for (float& v : x) v = rep % 5 == 4 ? nd(rng) * 20.0f : nd(rng);
+        if (n > 2 && rep % 3 == 0) x[static_cast<size_t>(rep) % x.size()] = -__builtin_inff();
+        std::vector<double> want(x.size());
+        double mx = -HUGE_VAL, sum = 0.0;
+        for (float v : x) mx = std::max(mx, static_cast<double>(v));
+        // x - max rounded to float as every implementation computes it
+        // (that rounding alone moves exp by up to |x - max| * 2^-24).
+        for (size_t i = 0; i < x.size(); ++i) {
+          sum += want[i] = std::exp(static_cast<double>(x[i] - static_cast<float>(mx)));
+        }
+        for (double& w : want) w /= sum;
+        std::vector<float> got = x;
+        ak.softmax(got.data(), n);
+        for (size_t i = 0; i < x.size(); ++i) {
+          if (std::isinf(x[i])) {
+            ASSERT_EQ(got[i], 0.0f);
+            continue;
+          }
+          // Probabilities below 1e-30 pass through subnormal exp values:
+          // only absolute error means anything there.
+          if (want[i] < 1e-30) {
+            ASSERT_LE(std::fabs(got[i] - want[i]), 1e-30) << ak.name << " n=" << n;
+            continue;
+          }
+          const double err = ulps(got[i], want[i]);
+          worst = std::max(worst, err);
+          ASSERT_LE(err, 8.0) << ak.name << " n=" << n << " i=" << i << " x=" << x[i] << " got "
+                              << got[i] << " want " << want[i];
+        }
+        ++rows;
+      }
+    }
+    std::printf("[ops] %-7s softmax (%s): %d rows, worst %.2f ulp from exact\n", isa_name(isa),
+                ak.name, rows, worst);
+  }
+}
+
+}  // namespace
+}  // namespace edgellm::kernels
