@@ -24,8 +24,9 @@
 // one instruction gives the 4 rows' partial sums side by side: a block is 8
 // sdot per token, the 4 row results land in one vector (no horizontal sums)
 // and the float scaling is one fmla for 4 rows. The same code is the decode
-// GEMV (1 token) and the prefill GEMM (4 tokens per pass over a group, the
-// group's unpacked weights reused from registers).
+// GEMV (1 token) and the prefill GEMM (8 tokens per pass over a group for
+// Q4_0 / Q8_0, 4 for Q4_K, the group's unpacked weights reused from
+// registers; the driver is kernels/repacked_groups.h).
 //
 // Integer block sums are exact (Q4_0: 16 * sum, |sum| <= 32*8*127, scaled
 // back by the fixed-point convert); only the float accumulation order
@@ -37,6 +38,7 @@
 
 #include "kernels/arm/arm_kernels.h"
 #include "kernels/arm/neon_util.h"
+#include "kernels/repacked_groups.h"
 
 namespace edgellm::kernels::arm {
 namespace {
@@ -179,55 +181,25 @@ void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
 
 template <int T>
 struct Q4KGroup {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, float* y, int64_t ys) {
+  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t /*sums*/,
+                  float* y, int64_t ys) {
     q4_K_group<T>(g, nb, x, xrb, y, ys);
   }
 };
 template <int T>
 struct Q4Group {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, float* y, int64_t ys) {
+  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t /*sums*/,
+                  float* y, int64_t ys) {
     q4_0_group<T>(g, nb, x, xrb, y, ys);
   }
 };
 template <int T>
 struct Q8Group {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, float* y, int64_t ys) {
+  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t /*sums*/,
+                  float* y, int64_t ys) {
     q8_0_group<T>(g, nb, x, xrb, y, ys);
   }
 };
-
-// Walks the 4-row groups touching [row_begin, row_end), 4 tokens per pass.
-// A group only partly inside the range (a split that is not a multiple of
-// 4, or the padded last group) goes through a stack tile and only its rows
-// in range are written.
-template <template <int> class Group>
-void gemm_groups(const GemmArgs& a, int64_t block_elems, size_t group_block_bytes) {
-  const int64_t nb = a.k / block_elems;
-  const uint8_t* w = static_cast<const uint8_t*>(a.w);
-  const uint8_t* x = static_cast<const uint8_t*>(a.x);
-  for (int64_t g0 = a.row_begin / kRows * kRows; g0 < a.row_end; g0 += kRows) {
-    const uint8_t* g = w + static_cast<size_t>(g0 / kRows) * nb * group_block_bytes;
-    const bool whole = g0 >= a.row_begin && g0 + kRows <= a.row_end;
-    auto pass = [&](auto tokens_tag, int64_t t) {
-      constexpr int T = decltype(tokens_tag)::value;
-      const uint8_t* xt = x + t * a.x_row_bytes;
-      if (whole) {
-        Group<T>::run(g, nb, xt, a.x_row_bytes, a.y + t * a.y_stride + g0, a.y_stride);
-        return;
-      }
-      float tile[T * kRows];
-      Group<T>::run(g, nb, xt, a.x_row_bytes, tile, kRows);
-      const int64_t r0 = g0 > a.row_begin ? g0 : a.row_begin;
-      const int64_t r1 = g0 + kRows < a.row_end ? g0 + kRows : a.row_end;
-      for (int tt = 0; tt < T; ++tt) {
-        for (int64_t r = r0; r < r1; ++r) a.y[(t + tt) * a.y_stride + r] = tile[tt * kRows + (r - g0)];
-      }
-    };
-    int64_t t = 0;
-    for (; t + 4 <= a.n_tokens; t += 4) pass(std::integral_constant<int, 4>{}, t);
-    for (; t < a.n_tokens; ++t) pass(std::integral_constant<int, 1>{}, t);
-  }
-}
 
 // Shared repacking: Vec 4-byte groups of quants per block (4 for Q4_0's 16
 // bytes, 8 for Q8_0's 32), each byte XORed with Flip.
@@ -346,8 +318,17 @@ void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
   }
 }
 
-void gemm_q4_0_x4_dotprod(const GemmArgs& a) { gemm_groups<Q4Group>(a, kQK, kQ4Block); }
-void gemm_q8_0_x4_dotprod(const GemmArgs& a) { gemm_groups<Q8Group>(a, kQK, kQ8Block); }
-void gemm_q4_K_x4_dotprod(const GemmArgs& a) { gemm_groups<Q4KGroup>(a, kQK_K, kQ4KBlock); }
+// 8 tokens per pass where the unpacked block and 8 accumulators fit in the
+// 32 vector registers (Q4_0: 8 + 8 + 4; Q8_0: 8 + 8 + 4); Q4_K's 16
+// unpacked vectors leave room for 4.
+void gemm_q4_0_x4_dotprod(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, Q4Group, 8>(a, kQK, kQ4Block, 0);
+}
+void gemm_q8_0_x4_dotprod(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, Q8Group, 8>(a, kQK, kQ8Block, 0);
+}
+void gemm_q4_K_x4_dotprod(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, Q4KGroup, 4>(a, kQK_K, kQ4KBlock, 0);
+}
 
 }  // namespace edgellm::kernels::arm

@@ -352,6 +352,7 @@ namespace {
 constexpr MatmulKernel kAvx512Emulated[] = {EDGELLM_AVX512_KERNELS(x86::emulated)};
 #endif
 
+#if defined(__x86_64__)
 TEST(Dispatch, Avx512KernelsUnderEmulation) {
 #if !defined(EDGELLM_TEST_AVX512_EMULATED)
   GTEST_SKIP() << "SKIPPED: AVX-512 kernels not checked on this host: no native AVX-512 and no "
@@ -388,6 +389,7 @@ TEST(Dispatch, Avx512KernelsUnderEmulation) {
   }
 #endif
 }
+#endif  // __x86_64__
 
 }  // namespace
 }  // namespace edgellm::kernels
