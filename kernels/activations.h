@@ -1,6 +1,7 @@
-// Element-wise activations per instruction-set path: the SiLU-gated product
-// of SwiGLU FFNs and the attention softmax, the two places a forward pass
-// evaluates exp once per element (per FFN row, per visible key).
+// Element-wise kernels per instruction-set path: the SiLU-gated product of
+// SwiGLU FFNs and the attention softmax, the two places a forward pass
+// evaluates exp once per element (per FFN row, per visible key), and the
+// conversion of K/V rows to the F16 cache.
 //
 // The reference (kernels/ref/ops.cpp) calls libm's expf per element. The
 // vector paths evaluate exp with one shared algorithm (below), so AVX2 and
@@ -30,12 +31,16 @@ namespace edgellm::kernels {
 using SwigluFn = void (*)(const float* gate, const float* up, float* y, int64_t n);
 // In-place softmax of x[0:n].
 using SoftmaxFn = void (*)(float* x, int64_t n);
+// n floats to F16, bit-identical to the reference's fp32_to_fp16 (round to
+// nearest even, subnormals, +-inf on overflow, NaN as 0x7E00 with its sign).
+using ToF16Fn = void (*)(const float* src, void* dst, int64_t n);
 
 struct ActKernels {
   Isa isa;           // path these kernels belong to
   const char* name;  // for logs and tests
   SwigluFn swiglu;
   SoftmaxFn softmax;
+  ToF16Fn to_f16;  // the F16 KV cache's row store
 };
 
 // The activation kernels of path isa, falling back down the family like
@@ -49,12 +54,14 @@ const ActKernels* act_kernels(Isa isa);
 namespace x86 {
 void swiglu_avx2(const float* gate, const float* up, float* y, int64_t n);
 void softmax_avx2(float* x, int64_t n);
+void to_f16_avx2(const float* src, void* dst, int64_t n);
 }  // namespace x86
 #endif
 #if defined(__aarch64__)
 namespace arm {
 void swiglu_neon(const float* gate, const float* up, float* y, int64_t n);
 void softmax_neon(float* x, int64_t n);
+void to_f16_neon(const float* src, void* dst, int64_t n);
 }  // namespace arm
 #endif
 

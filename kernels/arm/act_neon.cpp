@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "kernels/activations.h"
+#include "kernels/ref/ref_kernels.h"
 
 namespace edgellm::kernels::arm {
 namespace {
@@ -88,6 +89,23 @@ void softmax_neon(float* x, int64_t n) {
   for (int64_t i = 0; i < body; i += 4) vst1q_f32(x + i, vmulq_f32(vld1q_f32(x + i), inv));
   vst1q_f32(pad, vmulq_f32(vld1q_f32(pad), inv));
   std::memcpy(x + body, pad, tail * sizeof(float));
+}
+
+// FCVTN rounds to nearest even like the reference (FPCR's default mode);
+// only NaN differs (the hardware keeps payload bits), so NaN lanes are
+// replaced by 0x7E00 with their sign.
+void to_f16_neon(const float* src, void* dst, int64_t n) {
+  uint16_t* out = static_cast<uint16_t*>(dst);
+  int64_t i = 0;
+  const uint16x4_t qnan = vdup_n_u16(0x7E00), sign_bit = vdup_n_u16(0x8000);
+  for (; i + 4 <= n; i += 4) {
+    const float32x4_t v = vld1q_f32(src + i);
+    const uint16x4_t h = vreinterpret_u16_f16(vcvt_f16_f32(v));
+    const uint16x4_t ok = vmovn_u32(vceqq_f32(v, v));  // all ones unless NaN
+    const uint16x4_t nan = vorr_u16(qnan, vand_u16(h, sign_bit));
+    vst1_u16(out + i, vbsl_u16(ok, h, nan));
+  }
+  if (i < n) ref::f16_from_float(src + i, out + i, n - i);
 }
 
 }  // namespace edgellm::kernels::arm

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "kernels/activations.h"
+#include "kernels/ref/ref_kernels.h"
 
 namespace edgellm::kernels::x86 {
 namespace {
@@ -92,6 +93,25 @@ void softmax_avx2(float* x, int64_t n) {
   for (int64_t i = 0; i < body; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
   _mm256_store_ps(pad, _mm256_mul_ps(_mm256_load_ps(pad), inv));
   std::memcpy(x + body, pad, tail * sizeof(float));
+}
+
+// F16C's vcvtps2ph rounds to nearest even like the reference; only NaN
+// differs (the hardware keeps payload bits), so NaN lanes are replaced by
+// 0x7E00 with their sign.
+void to_f16_avx2(const float* src, void* dst, int64_t n) {
+  uint16_t* out = static_cast<uint16_t*>(dst);
+  int64_t i = 0;
+  const __m128i qnan = _mm_set1_epi16(0x7E00);
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(src + i);
+    __m128i h = _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i nan32 = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    const __m128i nan16 = _mm_packs_epi32(_mm256_castsi256_si128(nan32), _mm256_extracti128_si256(nan32, 1));
+    const __m128i sign = _mm_and_si128(h, _mm_set1_epi16(static_cast<short>(0x8000)));
+    h = _mm_blendv_epi8(h, _mm_or_si128(qnan, sign), nan16);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), h);
+  }
+  if (i < n) ref::f16_from_float(src + i, out + i, n - i);
 }
 
 }  // namespace edgellm::kernels::x86

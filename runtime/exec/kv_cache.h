@@ -28,6 +28,7 @@ struct KvCache {
   size_t v_row_bytes = 0;
   size_t head_bytes = 0;  // bytes of one head's slice of a row
   const kernels::TypeTraits* traits = nullptr;
+  kernels::FromFloatFn from_float = nullptr;  // row store (the path's, for F16)
 
   uint8_t* k_row(int32_t layer, int32_t pos) const {
     return k + (static_cast<size_t>(layer) * n_ctx + pos) * k_row_bytes;
@@ -44,7 +45,7 @@ struct KvCache {
     return scratch;
   }
   void store(uint8_t* row, const float* values, int32_t n) const {
-    traits->from_float(values, row, n);
+    from_float(values, row, n);
   }
 };
 

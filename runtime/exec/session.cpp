@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/activations.h"
 #include "kernels/dispatch.h"
 #include "runtime/exec/templates.h"
 #include "runtime/plan/planner.h"
@@ -205,6 +206,9 @@ Status Session::create(const Model& model, const SessionConfig& cfg,
   dtype_row_bytes(kvt, kv.v_dim, &kv.v_row_bytes);
   dtype_row_bytes(kvt, kv.head_dim, &kv.head_bytes);
   kv.traits = kernels::ref_traits(kvt);
+  // F16 rows through the path's converter (bit-identical to the reference's).
+  kv.from_float = cfg.kv_type == KvType::kF16 ? kernels::act_kernels(model.isa)->to_f16
+                                              : kv.traits->from_float;
   PoolOptions po;
   po.n_threads = cfg.n_threads;
   po.pus = cfg.placement.pus;
