@@ -2,8 +2,8 @@
 // kRows interleaved rows (kernels/x86/gemm_repacked_*.cpp 8-row groups,
 // kernels/arm/gemm_repacked_dotprod.cpp 4-row groups): which groups a
 // thread's row range touches, how many tokens each pass over a group takes,
-// and the partial groups at the range's ends. The per-format kernels
-// (Group<T>::run) do the arithmetic.
+// and the partial groups at the range's ends. The per-format kernels do
+// the arithmetic.
 //
 // Everything here has internal linkage on purpose: each per-ISA file
 // compiles its own copy with its own flags. Inline functions with external
@@ -23,14 +23,15 @@ namespace repacked {
 
 // Walks the kRows-row groups touching [row_begin, row_end), P tokens per pass
 // over a group (the group's weights stay in L1/L2 across the passes), then
-// 4 at a time (when P > 4), then one. Group<T>::run(g, nb, x, x_row_bytes,
-// sums_offset, y, y_stride) writes T tokens' kRows row results. A group only
+// 4 at a time (when P > 4), then one. run(std::integral_constant<int, T>,
+// g, nb, x, x_row_bytes, sums_offset, y, y_stride) writes T tokens' kRows
+// row results of group g (nb blocks) to y (T rows of y_stride floats). A group only
 // partly inside the range (a thread's split that is not a multiple of kRows,
 // or the padded last group) goes through a stack tile and only its rows in
 // range are written.
-template <int kRows, template <int> class Group, int P>
+template <int kRows, int P, class Run>
 void gemm_groups(const GemmArgs& a, int64_t block_elems, size_t group_block_bytes,
-                 size_t sums_offset) {
+                 size_t sums_offset, Run run) {
   static_assert(P == 4 || P == 8, "passes of 4 or 8 tokens");
   const int64_t nb = a.k / block_elems;
   const uint8_t* w = static_cast<const uint8_t*>(a.w);
@@ -42,12 +43,12 @@ void gemm_groups(const GemmArgs& a, int64_t block_elems, size_t group_block_byte
       constexpr int T = decltype(tokens_tag)::value;
       const uint8_t* xt = x + t * a.x_row_bytes;
       if (whole) {
-        Group<T>::run(g, nb, xt, a.x_row_bytes, sums_offset, a.y + t * a.y_stride + g0,
-                      a.y_stride);
+        run(tokens_tag, g, nb, xt, a.x_row_bytes, sums_offset, a.y + t * a.y_stride + g0,
+            a.y_stride);
         return;
       }
       alignas(32) float tile[T * kRows];
-      Group<T>::run(g, nb, xt, a.x_row_bytes, sums_offset, tile, kRows);
+      run(tokens_tag, g, nb, xt, a.x_row_bytes, sums_offset, tile, static_cast<int64_t>(kRows));
       const int64_t r0 = g0 > a.row_begin ? g0 : a.row_begin;
       const int64_t r1 = g0 + kRows < a.row_end ? g0 + kRows : a.row_end;
       for (int tt = 0; tt < T; ++tt) {

@@ -54,8 +54,8 @@ inline float32x4_t row_scales(const uint8_t* blk) {
 }
 
 template <int T>
-void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes, float* y,
-                int64_t y_stride) {
+void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                size_t /*sums_offset*/, float* y, int64_t y_stride) {
   const uint8x16_t high4 = vdupq_n_u8(0xF0);
   float32x4_t acc[T];
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
@@ -94,8 +94,8 @@ void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
 }
 
 template <int T>
-void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes, float* y,
-                int64_t y_stride) {
+void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                size_t /*sums_offset*/, float* y, int64_t y_stride) {
   float32x4_t acc[T];
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
   for (int64_t b = 0; b < nb; ++b) {
@@ -121,8 +121,8 @@ void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
 }
 
 template <int T>
-void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes, float* y,
-                int64_t y_stride) {
+void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                size_t /*sums_offset*/, float* y, int64_t y_stride) {
   const uint8x16_t low4 = vdupq_n_u8(0x0F);
   float32x4_t acc[T];
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
@@ -187,27 +187,6 @@ void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
   for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
 }
 
-template <int T>
-struct Q4KGroup {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t /*sums*/,
-                  float* y, int64_t ys) {
-    q4_K_group<T>(g, nb, x, xrb, y, ys);
-  }
-};
-template <int T>
-struct Q4Group {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t /*sums*/,
-                  float* y, int64_t ys) {
-    q4_0_group<T>(g, nb, x, xrb, y, ys);
-  }
-};
-template <int T>
-struct Q8Group {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t /*sums*/,
-                  float* y, int64_t ys) {
-    q8_0_group<T>(g, nb, x, xrb, y, ys);
-  }
-};
 
 // Shared repacking: Vec 4-byte groups of quants per block (4 for Q4_0's 16
 // bytes, 8 for Q8_0's 32), each byte XORed with Flip.
@@ -330,13 +309,16 @@ void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
 // 32 vector registers (Q4_0: 8 + 8 + 4; Q8_0: 8 + 8 + 4); Q4_K's 16
 // unpacked vectors leave room for 4.
 void gemm_q4_0_x4_dotprod(const GemmArgs& a) {
-  repacked::gemm_groups<kRows, Q4Group, 8>(a, kQK, kQ4Block, 0);
+  repacked::gemm_groups<kRows, 8>(a, kQK, kQ4Block, 0,
+      [](auto tokens, auto... args) { q4_0_group<decltype(tokens)::value>(args...); });
 }
 void gemm_q8_0_x4_dotprod(const GemmArgs& a) {
-  repacked::gemm_groups<kRows, Q8Group, 8>(a, kQK, kQ8Block, 0);
+  repacked::gemm_groups<kRows, 8>(a, kQK, kQ8Block, 0,
+      [](auto tokens, auto... args) { q8_0_group<decltype(tokens)::value>(args...); });
 }
 void gemm_q4_K_x4_dotprod(const GemmArgs& a) {
-  repacked::gemm_groups<kRows, Q4KGroup, 4>(a, kQK_K, kQ4KBlock, 0);
+  repacked::gemm_groups<kRows, 4>(a, kQK_K, kQ4KBlock, 0,
+      [](auto tokens, auto... args) { q4_K_group<decltype(tokens)::value>(args...); });
 }
 
 }  // namespace edgellm::kernels::arm

@@ -243,34 +243,6 @@ inline void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
 }
 
-template <int T>
-struct Q4Group {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
-                  int64_t ys) {
-    q4_0_group<T>(g, nb, x, xrb, so, y, ys);
-  }
-};
-template <int T>
-struct Q8Group {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
-                  int64_t ys) {
-    q8_0_group<T>(g, nb, x, xrb, so, y, ys);
-  }
-};
-template <int T>
-struct Q4KGroup {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
-                  int64_t ys) {
-    q4_K_group<T>(g, nb, x, xrb, so, y, ys);
-  }
-};
-template <int T>
-struct Q6KGroup {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
-                  int64_t ys) {
-    q6_K_group<T>(g, nb, x, xrb, so, y, ys);
-  }
-};
 
 // Shared repacking: Block is the original block type, Vec the number of
 // 4-byte groups of quants per block (4 for Q4_0's 16 bytes, 8 for Q8_0's 32).
@@ -417,7 +389,10 @@ void repack_q4_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
   }
 }
 
-void gemm_q4_K_x8_avx2(const GemmArgs& a) { gemm_groups<Q4KGroup, 4>(a, kQK_K, kQ4KBlock, 0); }
+void gemm_q4_K_x8_avx2(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, 4>(a, kQK_K, kQ4KBlock, 0,
+      [](auto tokens, auto... args) { q4_K_group<decltype(tokens)::value>(args...); });
+}
 
 void repack_q6_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
   const int64_t nb = k / kQK_K;
@@ -467,7 +442,10 @@ void repack_q6_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
   }
 }
 
-void gemm_q6_K_x8_avx2(const GemmArgs& a) { gemm_groups<Q6KGroup, 4>(a, kQK_K, kQ6KBlock, 0); }
+void gemm_q6_K_x8_avx2(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, 4>(a, kQK_K, kQ6KBlock, 0,
+      [](auto tokens, auto... args) { q6_K_group<decltype(tokens)::value>(args...); });
+}
 
 void repack_q4_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
   repack_x8<block_q4_0, 4>(src, row_bytes, rows, k, dst);
@@ -478,9 +456,13 @@ void repack_q8_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
 }
 
 void gemm_q4_0_x8_avx2(const GemmArgs& a) {
-  gemm_groups<Q4Group, 4>(a, kQK, kQ4Block, static_cast<size_t>(a.k / kQK) * sizeof(block_q8_0));
+  repacked::gemm_groups<kRows, 4>(a, kQK, kQ4Block, static_cast<size_t>(a.k / kQK) * sizeof(block_q8_0),
+      [](auto tokens, auto... args) { q4_0_group<decltype(tokens)::value>(args...); });
 }
 
-void gemm_q8_0_x8_avx2(const GemmArgs& a) { gemm_groups<Q8Group, 4>(a, kQK, kQ8Block, 0); }
+void gemm_q8_0_x8_avx2(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, 4>(a, kQK, kQ8Block, 0,
+      [](auto tokens, auto... args) { q8_0_group<decltype(tokens)::value>(args...); });
+}
 
 }  // namespace edgellm::kernels::x86

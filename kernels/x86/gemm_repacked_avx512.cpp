@@ -255,34 +255,6 @@ void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
 }
 
-template <int T>
-struct Q4Group {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
-                  int64_t ys) {
-    q4_0_group<T>(g, nb, x, xrb, so, y, ys);
-  }
-};
-template <int T>
-struct Q8Group {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
-                  int64_t ys) {
-    q8_0_group<T>(g, nb, x, xrb, so, y, ys);
-  }
-};
-template <int T>
-struct Q4KGroup {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
-                  int64_t ys) {
-    q4_K_group<T>(g, nb, x, xrb, so, y, ys);
-  }
-};
-template <int T>
-struct Q6KGroup {
-  static void run(const uint8_t* g, int64_t nb, const uint8_t* x, size_t xrb, size_t so, float* y,
-                  int64_t ys) {
-    q6_K_group<T>(g, nb, x, xrb, so, y, ys);
-  }
-};
 
 // Offset of the precomputed 8 * sum(x) per block after a Q8_0 row.
 inline size_t q8_0_sums_offset(int64_t k) { return static_cast<size_t>(k / kQK) * sizeof(block_q8_0); }
@@ -290,15 +262,23 @@ inline size_t q8_0_sums_offset(int64_t k) { return static_cast<size_t>(k / kQK) 
 }  // namespace
 
 void gemm_q4_0_x8_avx512(const GemmArgs& a) {
-  gemm_groups<Q4Group, 8>(a, kQK, kQ4Block, q8_0_sums_offset(a.k));
+  repacked::gemm_groups<kRows, 8>(a, kQK, kQ4Block, q8_0_sums_offset(a.k),
+      [](auto tokens, auto... args) { q4_0_group<decltype(tokens)::value>(args...); });
 }
 
 void gemm_q8_0_x8_avx512(const GemmArgs& a) {
-  gemm_groups<Q8Group, 8>(a, kQK, kQ8Block, q8_0_sums_offset(a.k));
+  repacked::gemm_groups<kRows, 8>(a, kQK, kQ8Block, q8_0_sums_offset(a.k),
+      [](auto tokens, auto... args) { q8_0_group<decltype(tokens)::value>(args...); });
 }
 
-void gemm_q4_K_x8_avx512(const GemmArgs& a) { gemm_groups<Q4KGroup, 4>(a, kQK_K, kQ4KBlock, 0); }
+void gemm_q4_K_x8_avx512(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, 4>(a, kQK_K, kQ4KBlock, 0,
+      [](auto tokens, auto... args) { q4_K_group<decltype(tokens)::value>(args...); });
+}
 
-void gemm_q6_K_x8_avx512(const GemmArgs& a) { gemm_groups<Q6KGroup, 4>(a, kQK_K, kQ6KBlock, 0); }
+void gemm_q6_K_x8_avx512(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, 4>(a, kQK_K, kQ6KBlock, 0,
+      [](auto tokens, auto... args) { q6_K_group<decltype(tokens)::value>(args...); });
+}
 
 }  // namespace edgellm::kernels::EDGELLM_AVX512_NS

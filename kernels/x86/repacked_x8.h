@@ -34,13 +34,6 @@ inline int32_t load4(const void* p) {
   return v;
 }
 
-// The group driver over 8-row groups (kernels/repacked_groups.h).
-template <template <int> class Group, int P>
-void gemm_groups(const GemmArgs& a, int64_t block_elems, size_t group_block_bytes,
-                 size_t sums_offset) {
-  repacked::gemm_groups<kRows, Group, P>(a, block_elems, group_block_bytes, sums_offset);
-}
-
 }  // namespace x8
 }  // namespace
 }  // namespace edgellm::kernels::x86
