@@ -1,7 +1,7 @@
-// SwiGLU and softmax with a vector exp (NEON, armv8.0-a); the algorithm and
-// its accuracy are described in kernels/activations.h, and every step
-// matches kernels/x86/act_avx2.cpp (the same fused operations in the same
-// order), so both paths give the same results. Tails run through the same
+// SwiGLU and softmax with a vector exp (NEON, armv8.0-a; the algorithm and
+// its accuracy are described in kernels/activations.h: every exp step is the
+// same fused operation in the same order as kernels/x86/act_avx2.cpp), and
+// the F16 row store of the KV cache (FCVTN). Tails run through the same
 // vector code on a padded copy.
 #include <arm_neon.h>
 
@@ -72,19 +72,23 @@ void softmax_neon(float* x, int64_t n) {
   float32x4_t mx = vld1q_f32(pad);
   for (int64_t i = 0; i < body; i += 4) mx = vmaxq_f32(mx, vld1q_f32(x + i));
   const float32x4_t mv = vdupq_n_f32(vmaxvq_f32(mx));
-  float32x4_t sum = vdupq_n_f32(0.0f);
+  // The sum in double lanes, as the reference sums in double: a float
+  // accumulator would lose precision with the row length (long contexts).
+  float64x2_t sum_lo = vdupq_n_f64(0.0), sum_hi = vdupq_n_f64(0.0);
+  auto add = [&](float32x4_t e) {
+    sum_lo = vaddq_f64(sum_lo, vcvt_f64_f32(vget_low_f32(e)));
+    sum_hi = vaddq_f64(sum_hi, vcvt_high_f64_f32(e));
+  };
   for (int64_t i = 0; i < body; i += 4) {
     const float32x4_t e = exp4(vsubq_f32(vld1q_f32(x + i), mv));
     vst1q_f32(x + i, e);
-    sum = vaddq_f32(sum, e);
+    add(e);
   }
   const float32x4_t et = exp4(vsubq_f32(vld1q_f32(pad), mv));
   vst1q_f32(pad, et);
-  sum = vaddq_f32(sum, et);
-  float lanes[4];
-  vst1q_f32(lanes, sum);
-  double s = 0.0;
-  for (float v : lanes) s += static_cast<double>(v);
+  add(et);
+  const float64x2_t s2 = vaddq_f64(sum_lo, sum_hi);
+  const double s = vgetq_lane_f64(s2, 0) + vgetq_lane_f64(s2, 1);
   const float32x4_t inv = vdupq_n_f32(static_cast<float>(1.0 / s));
   for (int64_t i = 0; i < body; i += 4) vst1q_f32(x + i, vmulq_f32(vld1q_f32(x + i), inv));
   vst1q_f32(pad, vmulq_f32(vld1q_f32(pad), inv));

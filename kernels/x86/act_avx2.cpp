@@ -1,7 +1,7 @@
-// SwiGLU and softmax with a vector exp (AVX2 + FMA); the algorithm and its
-// accuracy are described in kernels/activations.h. Tails run through the
-// same vector code on a padded copy, so an element's result never depends
-// on its position.
+// SwiGLU and softmax with a vector exp (AVX2 + FMA; the algorithm and its
+// accuracy are described in kernels/activations.h), and the F16 row store
+// of the KV cache (F16C). Tails run through the same vector code on a
+// padded copy, so an element's result never depends on its position.
 #include <immintrin.h>
 
 #include <cstring>
@@ -77,18 +77,24 @@ void softmax_avx2(float* x, int64_t n) {
   float m = lanes[0];
   for (float v : lanes) m = v > m ? v : m;
   const __m256 mv = _mm256_set1_ps(m);
-  __m256 sum = _mm256_setzero_ps();
+  // The sum in double lanes, as the reference sums in double: a float
+  // accumulator would lose precision with the row length (long contexts).
+  __m256d sum_lo = _mm256_setzero_pd(), sum_hi = _mm256_setzero_pd();
+  auto add = [&](__m256 e) {
+    sum_lo = _mm256_add_pd(sum_lo, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+    sum_hi = _mm256_add_pd(sum_hi, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+  };
   for (int64_t i = 0; i < body; i += 8) {
     const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv));
     _mm256_storeu_ps(x + i, e);
-    sum = _mm256_add_ps(sum, e);
+    add(e);
   }
   const __m256 et = exp8(_mm256_sub_ps(_mm256_load_ps(pad), mv));
   _mm256_store_ps(pad, et);
-  sum = _mm256_add_ps(sum, et);
-  _mm256_store_ps(lanes, sum);
-  double s = 0.0;
-  for (float v : lanes) s += static_cast<double>(v);
+  add(et);
+  alignas(32) double dl[4];
+  _mm256_store_pd(dl, _mm256_add_pd(sum_lo, sum_hi));
+  const double s = (dl[0] + dl[1]) + (dl[2] + dl[3]);
   const __m256 inv = _mm256_set1_ps(static_cast<float>(1.0 / s));
   for (int64_t i = 0; i < body; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
   _mm256_store_ps(pad, _mm256_mul_ps(_mm256_load_ps(pad), inv));

@@ -1,7 +1,7 @@
 // The AVX-512 path's kernel entries, written once for the two places that
 // list them: the library's table (kernels/x86/kernel_tables.cpp, functions
 // in namespace x86) and the unit tests' table of the same source compiled
-// over SIMDe (tests/unit/avx512_emulated_test.cpp, namespace
+// over SIMDe (tests/unit/kernels_dispatch_test.cpp, namespace
 // x86::emulated). NS names the namespace holding the gemm functions; the
 // activation quantizers and repack functions are the AVX2 ones (every
 // AVX-512 CPU has AVX2), so both tables share them.

@@ -23,7 +23,8 @@
 // This file is also compiled into the unit tests with EDGELLM_AVX512_EMULATED
 // defined: SIMDe (libsimde-dev) then implements the AVX-512 intrinsics with
 // AVX2, so the same source is checked against the reference on hosts without
-// AVX-512 (tests/unit/avx512_emulated_test.cpp). Helpers stay local to this
+// AVX-512 (tests/emulated/gemm_repacked_avx512_simde.cpp, run by
+// Dispatch.Avx512KernelsUnderEmulation). Helpers stay local to this
 // file (see repacked_x8.h for why).
 #if defined(EDGELLM_AVX512_EMULATED)
 #define SIMDE_ENABLE_NATIVE_ALIASES

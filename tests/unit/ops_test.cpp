@@ -158,7 +158,7 @@ TEST(Ops, SwigluPathsWithinUlpsOfExact) {
 // differences x - max: within 8 ulp of
 // each probability above 1e-30 (each exp within a few ulp, the float sum and the
 // reciprocal round), masked (-inf) keys exactly 0, lengths 1..70 to cover
-// every tail.
+// every tail and 4096 / 32768 keys (a float accumulator fails there).
 TEST(Ops, SoftmaxPathsMatchExact) {
   std::mt19937 rng(12);
   std::normal_distribution<float> nd(0.0f, 4.0f);
@@ -166,8 +166,12 @@ TEST(Ops, SoftmaxPathsMatchExact) {
     const ActKernels& ak = *act_kernels(isa);
     double worst = 0.0;
     int rows = 0;
-    for (int64_t n = 1; n <= 70; ++n) {
-      for (int rep = 0; rep < 20; ++rep) {
+    std::vector<int64_t> lengths;
+    for (int64_t n = 1; n <= 70; ++n) lengths.push_back(n);
+    lengths.push_back(4096);   // long contexts: the sum's precision matters
+    lengths.push_back(32768);
+    for (int64_t n : lengths) {
+      for (int rep = 0; rep < (n > 70 ? 3 : 20); ++rep) {
         std::vector<float> x(static_cast<size_t>(n));
         for (float& v : x) v = rep % 5 == 4 ? nd(rng) * 20.0f : nd(rng);
         if (n > 2 && rep % 3 == 0) x[static_cast<size_t>(rep) % x.size()] = -__builtin_inff();
@@ -208,8 +212,9 @@ TEST(Ops, SoftmaxPathsMatchExact) {
 
 // The F16 KV row store of every path equals the reference converter bit for
 // bit: random normals at several scales (normal, subnormal and overflowing
-// halves), every rounding tie class, zeros, infinities and NaNs of both
-// signs, and every length 1..19 (the tails).
+// halves), exact ties in the subnormal and normal ranges and at overflow
+// (65520), zeros, infinities and NaNs of both signs, and lengths 1..19
+// from several offsets (the tails).
 TEST(Ops, ToF16PathsBitIdenticalToReference) {
   std::mt19937 rng(13);
   std::normal_distribution<float> nd(0.0f, 1.0f);
@@ -220,7 +225,14 @@ TEST(Ops, ToF16PathsBitIdenticalToReference) {
   for (float scale : {1.0f, 1e-6f, 1e-3f, 1e3f, 1e5f}) {
     for (int i = 0; i < 4000; ++i) v.push_back(nd(rng) * scale);
   }
-  // Every float whose 13 dropped mantissa bits are exactly half: ties.
+  // Exact ties: the smallest subnormal half's half-step (2^-25) and 3x it,
+  // a tie between two subnormal halves, a tie at the normal boundary, and
+  // every float whose 13 dropped mantissa bits are exactly half (normal
+  // halves).
+  for (float t : {0x1p-25f, 0x3p-25f, 0x5p-25f, 0x1.002p-15f, 0x1.006p-15f, 0x1.ffep-15f,
+                  -0x1p-25f, -0x3p-25f}) {
+    v.push_back(t);
+  }
   for (uint32_t e = 100; e < 150; ++e) {
     uint32_t bits = (e << 23) | (static_cast<uint32_t>(rng()) & 0x7FE000u) | 0x1000u;
     float f;
