@@ -148,23 +148,12 @@ inline void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
           _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + kQ4KScales + 16 * j)));
       for (int t = 0; t < T; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(s16[t], sc));
     }
-    // Mins: row r's sum_j m_rj * bsum_j, sub-block pairs as int16 pairs.
     __m256i mins[4];
-    for (int p = 0; p < 4; ++p) {
-      mins[p] = _mm256_cvtepu8_epi16(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + kQ4KMins + 16 * p)));
-    }
+    q4_K_mins(blk, mins);
     const __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
     const __m256 dmv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 16)));
     for (int t = 0; t < T; ++t) {
-      // hadd: int16 lanes 0-3 = sub-block sums 0-3, lanes 8-11 = 4-7, so
-      // int32 elements 0, 1, 4, 5 are the sub-block pairs 0..3.
-      const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b].bsums));
-      const __m256i pairs = _mm256_hadd_epi16(bs, bs);
-      __m256i msum = _mm256_madd_epi16(mins[0], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(0)));
-      msum = _mm256_add_epi32(msum, _mm256_madd_epi16(mins[1], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(1))));
-      msum = _mm256_add_epi32(msum, _mm256_madd_epi16(mins[2], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(4))));
-      msum = _mm256_add_epi32(msum, _mm256_madd_epi16(mins[3], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(5))));
+      const __m256i msum = q4_K_min_sums(mins, xb[t][b].bsums);
       const __m256 dx = _mm256_set1_ps(xb[t][b].d);
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_mul_ps(dv, dx), acc[t]);
       acc[t] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_mul_ps(dmv, dx), acc[t]);

@@ -1,5 +1,6 @@
-// The x86 8-row repacked layouts (described in gemm_repacked_avx2.cpp),
-// shared by the AVX2 and AVX-512 kernels over them.
+// The x86 8-row repacked layouts (described in gemm_repacked_avx2.cpp) and
+// the pieces of arithmetic the AVX2 and AVX-512 kernels over them share
+// (AVX2 instructions: include only from files compiled with -mavx2).
 //
 // Everything here has internal linkage on purpose: each per-ISA file
 // compiles its own copy with its own -m flags. Inline functions with
@@ -10,6 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+
+#include <immintrin.h>
 
 #include "kernels/dispatch.h"
 #include "kernels/ref/blocks.h"
@@ -32,6 +35,28 @@ inline int32_t load4(const void* p) {
   int32_t v;
   std::memcpy(&v, p, 4);
   return v;
+}
+
+// Q4_K's min term, the same on AVX2 and AVX-512 (VNNI has nothing better
+// for it): the group block's mins as 4 int16 vectors (vector p, lanes 2r and
+// 2r+1 = row r's mins of sub-blocks 2p and 2p+1) ...
+inline void q4_K_mins(const uint8_t* blk, __m256i mins[4]) {
+  for (int p = 0; p < 4; ++p) {
+    mins[p] = _mm256_cvtepu8_epi16(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + kQ4KMins + 16 * p)));
+  }
+}
+
+// ... and row r's sum_j m_rj * bsum_j against one token's Q8_K block sums.
+// hadd: int16 lanes 0-3 = sub-block sums 0-3, lanes 8-11 = 4-7, so int32
+// elements 0, 1, 4, 5 are the sub-block pairs 0..3.
+inline __m256i q4_K_min_sums(const __m256i mins[4], const int16_t* bsums) {
+  const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bsums));
+  const __m256i pairs = _mm256_hadd_epi16(bs, bs);
+  __m256i msum = _mm256_madd_epi16(mins[0], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(0)));
+  msum = _mm256_add_epi32(msum, _mm256_madd_epi16(mins[1], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(1))));
+  msum = _mm256_add_epi32(msum, _mm256_madd_epi16(mins[2], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(4))));
+  return _mm256_add_epi32(msum, _mm256_madd_epi16(mins[3], _mm256_permutevar8x32_epi32(pairs, _mm256_set1_epi32(5))));
 }
 
 }  // namespace x8
