@@ -44,6 +44,28 @@ inline __m256i dot_i8_abs(__m256i abs_a, __m256i a, __m256i b) {
 // block is decoded once per tile and used T times, each activation block
 // loaded once per row. Activation rows are walked in chunks that stay in L2
 // while every row tile of this thread's range streams past them.
+// Software prefetch of each row kRowPrefetchBytes ahead of block ib, one
+// line at a time (blocks under 64 bytes: every 64/size-th block). With R
+// rows in flight per tile that is R streams; docs/kernels.md, "Prefetch".
+// Internal linkage, like every cross-ISA helper (see repacked_groups.h).
+namespace {  // NOLINT(google-build-namespaces)
+constexpr size_t kRowPrefetchBytes = 2048;
+
+template <class WBlock>
+inline void prefetch_row_ahead(const uint8_t* row, int64_t ib) {
+  const uint8_t* p = row + static_cast<size_t>(ib) * sizeof(WBlock) + kRowPrefetchBytes;
+  if constexpr (sizeof(WBlock) >= 64) {
+    for (size_t i = 0; i < sizeof(WBlock); i += 64) {
+      _mm_prefetch(reinterpret_cast<const char*>(p + i), _MM_HINT_T0);
+    }
+  } else {
+    if (ib % static_cast<int64_t>(64 / sizeof(WBlock)) == 0) {
+      _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
+    }
+  }
+}
+}  // namespace
+
 template <class F, int R, int T>
 inline void gemm_tile(const uint8_t* w, size_t w_row_bytes, const uint8_t* x, size_t x_row_bytes,
                       int64_t nb, float* y, int64_t y_stride) {
@@ -53,6 +75,7 @@ inline void gemm_tile(const uint8_t* w, size_t w_row_bytes, const uint8_t* x, si
   }
   for (int64_t ib = 0; ib < nb; ++ib) {
     for (int r = 0; r < R; ++r) {
+      prefetch_row_ahead<typename F::WBlock>(w + r * w_row_bytes, ib);
       typename F::Dec d;
       F::decode(reinterpret_cast<const typename F::WBlock*>(w + r * w_row_bytes)[ib], &d);
       for (int t = 0; t < T; ++t) {

@@ -61,6 +61,7 @@ inline void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ4Block;
+    prefetch_ahead<kQ4Block>(blk);
     __m256i s16[T];
     for (int t = 0; t < T; ++t) s16[t] = _mm256_setzero_si256();
     for (int j = 0; j < 4; ++j) {
@@ -97,6 +98,7 @@ inline void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ8Block;
+    prefetch_ahead<kQ8Block>(blk);
     __m256i s32[T];
     for (int t = 0; t < T; ++t) s32[t] = _mm256_setzero_si256();
     for (int j = 0; j < 8; ++j) {
@@ -128,6 +130,7 @@ inline void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ4KBlock;
+    prefetch_ahead<kQ4KBlock>(blk);
     __m256i isum[T];
     for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
     for (int j = 0; j < 8; ++j) {
@@ -174,6 +177,7 @@ inline void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ6KBlock;
+    prefetch_ahead<kQ6KBlock>(blk);
     auto scales = [&](int sub) {
       return _mm256_cvtepi8_epi16(
           _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + kQ6KScales + 16 * sub)));

@@ -81,6 +81,7 @@ void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ4Block;
+    prefetch_ahead<kQ4Block>(blk);
     __m256i s32[T];
     for (int t = 0; t < T; ++t) s32[t] = _mm256_sub_epi32(_mm256_setzero_si256(), bcast4(xs[t] + 4 * b));
     for (int j = 0; j < 4; ++j) {
@@ -115,6 +116,7 @@ void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ8Block;
+    prefetch_ahead<kQ8Block>(blk);
     __m256i s32[T];
     for (int t = 0; t < T; ++t) {
       // -128 * sum(x) = -16 * (8 * sum(x)).
@@ -147,6 +149,7 @@ void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ4KBlock;
+    prefetch_ahead<kQ4KBlock>(blk);
     __m256i isum[T];
     for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
     for (int j = 0; j < 8; ++j) {
@@ -189,6 +192,7 @@ void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ6KBlock;
+    prefetch_ahead<kQ6KBlock>(blk);
     // The offset term first: -32 * sum_g sc_g * bsum_g per row. Row r's
     // scales of sub-blocks 2p and 2p+1 go to int16 lanes 2r, 2r+1, so one
     // vpdpwssd against the broadcast bsum pair adds both products.
