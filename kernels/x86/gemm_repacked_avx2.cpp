@@ -73,6 +73,7 @@ inline void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
         const __m256i ph =
             _mm256_maddubs_epi16(hi, _mm256_set1_epi32(load4(xb[t][b].qs + 16 + 4 * j)));
         s16[t] = _mm256_add_epi16(s16[t], _mm256_add_epi16(pl, ph));
+        pin(s16[t]);
       }
     }
     const __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
@@ -145,6 +146,7 @@ inline void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
           s16[t] = _mm256_add_epi16(
               s16[t],
               _mm256_maddubs_epi16(u, _mm256_set1_epi32(load4(xb[t][b].qs + 32 * j + 4 * i))));
+          pin(s16[t]);
         }
       }
       const __m256i sc = _mm256_cvtepu8_epi16(
@@ -182,17 +184,20 @@ inline void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
       return _mm256_cvtepi8_epi16(
           _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + kQ6KScales + 16 * sub)));
     };
+    // The offset term first: -32 * sum_g sc_g * bsum_g per row, a pair of
+    // sub-blocks per step: the blend puts row r's scale of sub-block 2p in
+    // int16 lane 2r and of 2p+1 in lane 2r+1, against bsums 2p, 2p+1.
     __m256i isum[T];
-    for (int t = 0; t < T; ++t) {
-      // The offset term first: 2 * sum_g sc_g * bsum_g per row (the scale
-      // vectors hold each row's scale twice), times 16 = 32 * sum.
-      const int16_t* bsums = xb[t][b].bsums;
-      __m256i bias = _mm256_setzero_si256();
-      for (int sub = 0; sub < 16; ++sub) {
-        bias = _mm256_add_epi32(bias, _mm256_madd_epi16(scales(sub), _mm256_set1_epi16(bsums[sub])));
+    for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+    for (int p = 0; p < 8; ++p) {
+      const __m256i sc = _mm256_blend_epi16(scales(2 * p), scales(2 * p + 1), 0xAA);
+      for (int t = 0; t < T; ++t) {
+        isum[t] = _mm256_add_epi32(
+            isum[t], _mm256_madd_epi16(sc, _mm256_set1_epi32(load4(xb[t][b].bsums + 2 * p))));
+        pin(isum[t]);
       }
-      isum[t] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(bias, 4));
     }
+    for (int t = 0; t < T; ++t) isum[t] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(isum[t], 5));
     const uint8_t* lo = blk + kQ6KLow;
     const uint8_t* hi = blk + kQ6KHigh;
     for (int h = 0; h < 16; h += 2) {
@@ -224,6 +229,7 @@ inline void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
           const __m256i p1 =
               _mm256_maddubs_epi16(w[1], _mm256_set1_epi32(load4(xb[t][b].qs + e0 + 4)));
           isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(_mm256_add_epi16(p0, p1), sc));
+          pin(isum[t]);
         }
       }
     }
