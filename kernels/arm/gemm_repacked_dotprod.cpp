@@ -63,14 +63,15 @@ void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
     const uint8_t* blk = g + b * kQ4Block;
     const float32x4_t dw = row_scales(blk);
     int8x16_t lo[4], hi[4];
+    const uint8x16x4_t v = vld1q_u8_x4(blk + 8);  // one ld1 of 4 registers
     for (int j = 0; j < 4; ++j) {
-      const uint8x16_t v = vld1q_u8(blk + 8 + 16 * j);
-      lo[j] = vreinterpretq_s8_u8(vshlq_n_u8(v, 4));
-      hi[j] = vreinterpretq_s8_u8(vandq_u8(v, high4));
+      lo[j] = vreinterpretq_s8_u8(vshlq_n_u8(v.val[j], 4));
+      hi[j] = vreinterpretq_s8_u8(vandq_u8(v.val[j], high4));
     }
     for (int t = 0; t < T; ++t) {
       const block_q8_0& xb = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes)[b];
-      const int8x16_t x0 = vld1q_s8(xb.qs), x1 = vld1q_s8(xb.qs + 16);
+      const int8x16x2_t xq = vld1q_s8_x2(xb.qs);
+      const int8x16_t x0 = xq.val[0], x1 = xq.val[1];
       int32x4_t s = vdotq_laneq_s32(vdupq_n_s32(0), lo[0], x0, 0);
       s = vdotq_laneq_s32(s, lo[1], x0, 1);
       s = vdotq_laneq_s32(s, lo[2], x0, 2);
@@ -98,14 +99,17 @@ void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
                 size_t /*sums_offset*/, float* y, int64_t y_stride) {
   float32x4_t acc[T];
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
-  for (int64_t b = 0; b < nb; ++b) {
+  auto block = [&](int64_t b) {
     const uint8_t* blk = g + b * kQ8Block;
     const float32x4_t dw = row_scales(blk);
-    int8x16_t w[8];
-    for (int j = 0; j < 8; ++j) w[j] = vld1q_s8(reinterpret_cast<const int8_t*>(blk + 8 + 16 * j));
+    const int8x16x4_t wa = vld1q_s8_x4(reinterpret_cast<const int8_t*>(blk + 8));
+    const int8x16x4_t wb = vld1q_s8_x4(reinterpret_cast<const int8_t*>(blk + 72));
+    const int8x16_t w[8] = {wa.val[0], wa.val[1], wa.val[2], wa.val[3],
+                            wb.val[0], wb.val[1], wb.val[2], wb.val[3]};
     for (int t = 0; t < T; ++t) {
       const block_q8_0& xb = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes)[b];
-      const int8x16_t x0 = vld1q_s8(xb.qs), x1 = vld1q_s8(xb.qs + 16);
+      const int8x16x2_t xq = vld1q_s8_x2(xb.qs);
+      const int8x16_t x0 = xq.val[0], x1 = xq.val[1];
       int32x4_t s = vdotq_laneq_s32(vdupq_n_s32(0), w[0], x0, 0);
       s = vdotq_laneq_s32(s, w[1], x0, 1);
       s = vdotq_laneq_s32(s, w[2], x0, 2);
@@ -116,6 +120,12 @@ void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
       s = vdotq_laneq_s32(s, w[7], x1, 3);
       acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s), vmulq_n_f32(dw, fp16(xb.d)));
     }
+  };
+  if constexpr (T == 1) {
+#pragma GCC unroll 2
+    for (int64_t b = 0; b < nb; ++b) block(b);
+  } else {
+    for (int64_t b = 0; b < nb; ++b) block(b);
   }
   for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
 }
