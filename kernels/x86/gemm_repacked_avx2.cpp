@@ -102,12 +102,14 @@ inline void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
     prefetch_ahead<kQ8Block>(blk);
     __m256i s32[T];
     for (int t = 0; t < T; ++t) s32[t] = _mm256_setzero_si256();
+#pragma GCC unroll 8
     for (int j = 0; j < 8; ++j) {
       const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 16 + 32 * j));
       const __m256i aw = _mm256_sign_epi8(wv, wv);  // -128 -> 0x80 = 128 unsigned: exact
       for (int t = 0; t < T; ++t) {
         const __m256i sx = _mm256_sign_epi8(_mm256_set1_epi32(load4(xb[t][b].qs + 4 * j)), wv);
         s32[t] = _mm256_add_epi32(s32[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, sx), ones));
+        pin(s32[t]);
       }
     }
     const __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
