@@ -1,4 +1,5 @@
-// Q4_0, Q8_0 and Q4_K GEMM/GEMV over weights repacked once at load (AVX2).
+// Q4_0, Q5_0, Q8_0, Q4_K and Q6_K GEMM/GEMV over weights repacked once at
+// load (AVX2).
 //
 // Layout (x8): rows are taken in groups of 8 (the matrix is padded to whole
 // groups with zero rows); group g starts where row 8g started in the
@@ -9,6 +10,10 @@
 //   Q4_0: 4 vectors, vector j = original bytes qs[4j..4j+3] of each row, i.e.
 //         low nibbles = elements 4j..4j+3, high nibbles = elements 16+4j..
 //   Q8_0: 8 vectors, vector j = elements 4j..4j+3 of each row.
+//   Q5_0 (176 bytes = 8 rows * 22): the scales and nibble vectors as Q4_0,
+//         then 32 bytes of fifth bits: byte 4r+i, bit j (j < 4) = the fifth
+//         bit of row r's element 4j+i, bit 4+j = that of element 16+4j+i,
+//         so vector j's fifth bits come out with one shift and one and.
 //   Q4_K (per 256-element super-block, 1248 bytes = 8 rows * 156):
 //         d[8], dmin[8] (fp16); the 6-bit scales unpacked, 16 bytes per
 //         sub-block j (bytes 2r, 2r+1 = row r's scale); the 6-bit mins, 16
@@ -80,6 +85,65 @@ inline void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
     for (int t = 0; t < T; ++t) {
       const __m256i i32 = _mm256_sub_epi32(_mm256_madd_epi16(s16[t], ones),
                                            _mm256_set1_epi32(load4(xs[t] + 4 * b)));
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32),
+                               _mm256_mul_ps(dv, _mm256_set1_ps(fp16(xb[t][b].d))), acc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+}
+
+// Q5_0: unsigned u = nibble | fifth bit << 4 in 0..31, the -16 comes back
+// as 2 * the activation's precomputed 8*sum(x). Two vectors' products
+// (4 vpmaddubs, <= 4 * 2 * 31 * 127 < 32768) are summed in int16, then
+// widened.
+template <int T>
+inline void q5_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                       size_t sums_offset, float* y, int64_t y_stride) {
+  const __m256i low4 = _mm256_set1_epi8(0x0F), bit4 = _mm256_set1_epi8(0x10);
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc[T];
+  const block_q8_0* xb[T];
+  const uint8_t* xs[T];
+  for (int t = 0; t < T; ++t) {
+    acc[t] = _mm256_setzero_ps();
+    xb[t] = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes);
+    xs[t] = x + t * x_row_bytes + sums_offset;
+  }
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ5Block;
+    prefetch_ahead<kQ5Block>(blk);
+    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + kQ5High));
+    __m256i s32[T];
+    for (int t = 0; t < T; ++t) s32[t] = _mm256_setzero_si256();
+    for (int half = 0; half < 2; ++half) {
+      __m256i s16[T];
+      for (int t = 0; t < T; ++t) s16[t] = _mm256_setzero_si256();
+      for (int j = 2 * half; j < 2 * half + 2; ++j) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 16 + 32 * j));
+        // Bit j of each byte to bit 4 (low elements), bit 4+j to bit 4 (high);
+        // bits shifted in from the neighbouring byte never reach bit 4.
+        const __m256i lo = _mm256_or_si256(_mm256_and_si256(v, low4),
+                                           _mm256_and_si256(_mm256_slli_epi16(h, 4 - j), bit4));
+        const __m256i hi =
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 4), low4),
+                            _mm256_and_si256(_mm256_srli_epi16(h, j), bit4));
+        for (int t = 0; t < T; ++t) {
+          const __m256i pl = _mm256_maddubs_epi16(lo, _mm256_set1_epi32(load4(xb[t][b].qs + 4 * j)));
+          const __m256i ph =
+              _mm256_maddubs_epi16(hi, _mm256_set1_epi32(load4(xb[t][b].qs + 16 + 4 * j)));
+          s16[t] = _mm256_add_epi16(s16[t], _mm256_add_epi16(pl, ph));
+          pin(s16[t]);
+        }
+      }
+      for (int t = 0; t < T; ++t) {
+        s32[t] = _mm256_add_epi32(s32[t], _mm256_madd_epi16(s16[t], ones));
+        pin(s32[t]);
+      }
+    }
+    const __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
+    for (int t = 0; t < T; ++t) {
+      const __m256i i32 =
+          _mm256_sub_epi32(s32[t], _mm256_slli_epi32(_mm256_set1_epi32(load4(xs[t] + 4 * b)), 1));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32),
                                _mm256_mul_ps(dv, _mm256_set1_ps(fp16(xb[t][b].d))), acc[t]);
     }
@@ -294,6 +358,28 @@ void unrepack_q8_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t
   unrepack_x8<block_q8_0, 8>(repacked, row_bytes, k, row, dst);
 }
 
+// Q5_0: the Q4_0-like part through the shared code's byte moves, then the
+// fifth bits (layout above): element e < 16 -> byte 4r + e%4, bit e/4;
+// e >= 16 -> byte 4r + e%4, bit 4 + (e-16)/4.
+void unrepack_q5_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
+  const int64_t nb = k / kQK;
+  const uint8_t* gb = static_cast<const uint8_t*>(repacked) +
+                      static_cast<size_t>(row / kRows) * kRows * row_bytes;
+  const int r = static_cast<int>(row % kRows);
+  block_q5_0* out = static_cast<block_q5_0*>(dst);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = gb + b * kQ5Block;
+    std::memcpy(&out[b].d, blk + 2 * r, 2);
+    for (int j = 0; j < 4; ++j) std::memcpy(out[b].qs + 4 * j, blk + 16 + 32 * j + 4 * r, 4);
+    uint32_t qh = 0;
+    for (int e = 0; e < kQK; ++e) {
+      const int bit = e < 16 ? e / 4 : 4 + (e - 16) / 4;
+      qh |= static_cast<uint32_t>((blk[kQ5High + 4 * r + e % 4] >> bit) & 1) << e;
+    }
+    std::memcpy(out[b].qh, &qh, 4);
+  }
+}
+
 void unrepack_q4_K_x8(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row,
                       void* dst) {
   const int64_t nb = k / kQK_K;
@@ -454,6 +540,38 @@ void repack_q4_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
 
 void repack_q8_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
   repack_x8<block_q8_0, 8>(src, row_bytes, rows, k, dst);
+}
+
+void repack_q5_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  const int64_t nb = k / kQK;
+  const int64_t groups = (rows + kRows - 1) / kRows;
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  for (int64_t g = 0; g < groups; ++g) {
+    uint8_t* gb = out + static_cast<size_t>(g) * kRows * row_bytes;
+    for (int64_t b = 0; b < nb; ++b) {
+      uint8_t* blk = gb + b * kQ5Block;
+      std::memset(blk + kQ5High, 0, 32);
+      for (int r = 0; r < kRows; ++r) {
+        const int64_t row = g * kRows + r;
+        block_q5_0 s{};  // padding rows: scale 0, quants 0
+        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof s, sizeof s);
+        std::memcpy(blk + 2 * r, &s.d, 2);
+        for (int j = 0; j < 4; ++j) std::memcpy(blk + 16 + 32 * j + 4 * r, s.qs + 4 * j, 4);
+        uint32_t qh;
+        std::memcpy(&qh, s.qh, 4);
+        for (int e = 0; e < kQK; ++e) {
+          const int bit = e < 16 ? e / 4 : 4 + (e - 16) / 4;
+          blk[kQ5High + 4 * r + e % 4] |= static_cast<uint8_t>(((qh >> e) & 1) << bit);
+        }
+      }
+    }
+  }
+}
+
+void gemm_q5_0_x8_avx2(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, 4>(a, kQK, kQ5Block, static_cast<size_t>(a.k / kQK) * sizeof(block_q8_0),
+      [](auto tokens, auto... args) { q5_0_group<decltype(tokens)::value>(args...); });
 }
 
 void gemm_q4_0_x8_avx2(const GemmArgs& a) {

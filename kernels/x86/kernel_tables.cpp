@@ -40,6 +40,8 @@ constexpr MatmulKernel kAvx2[] = {
      quantize_q8_0_sum8_avx2, gemm_q4_0_x8_avx2, 4, repack_q4_0_x8, 8, 144, unrepack_q4_0_x8},
     {DType::Q8_0, Isa::Avx2, "q8_0.q8_0 avx2 repacked x8 (4 tokens/pass)", DType::Q8_0,
      quantize_q8_0_avx2, gemm_q8_0_x8_avx2, 0, repack_q8_0_x8, 8, 272, unrepack_q8_0_x8},
+    {DType::Q5_0, Isa::Avx2, "q5_0.q8_0 avx2 repacked x8 (4 tokens/pass)", DType::Q8_0,
+     quantize_q8_0_sum8_avx2, gemm_q5_0_x8_avx2, 4, repack_q5_0_x8, 8, 176, unrepack_q5_0_x8},
     {DType::Q4_K, Isa::Avx2, "q4_K.q8_K avx2 repacked x8 (4 tokens/pass)", DType::Q8_K,
      quantize_q8_K_avx2, gemm_q4_K_x8_avx2, 0, repack_q4_K_x8, 8, 1248, unrepack_q4_K_x8},
     {DType::Q6_K, Isa::Avx2, "q6_K.q8_K avx2 repacked x8 (4 tokens/pass)", DType::Q8_K,

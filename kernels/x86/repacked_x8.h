@@ -26,6 +26,8 @@ namespace x8 {
 constexpr int kRows = 8;
 constexpr size_t kQ4Block = kRows * sizeof(block_q4_0);  // 144 bytes per block of a group
 constexpr size_t kQ8Block = kRows * sizeof(block_q8_0);  // 272
+constexpr size_t kQ5Block = kRows * sizeof(block_q5_0);  // 176
+constexpr size_t kQ5High = 16 + 128;  // the fifth bits after the Q4_0-like part
 constexpr size_t kQ4KScales = 32, kQ4KMins = 32 + 128, kQ4KQuants = 32 + 128 + 64;
 constexpr size_t kQ4KBlock = kQ4KQuants + kRows * kQK_K / 2;  // 1248
 constexpr size_t kQ6KScales = 16, kQ6KLow = 16 + 256, kQ6KHigh = kQ6KLow + 1024;

@@ -52,6 +52,9 @@ void repack_q4_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
 void gemm_q4_K_x8_avx2(const GemmArgs& a);
 void repack_q6_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
 void gemm_q6_K_x8_avx2(const GemmArgs& a);
+void repack_q5_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
+void unrepack_q5_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst);
+void gemm_q5_0_x8_avx2(const GemmArgs& a);
 
 // AVX-512 VNNI kernels over the same x8 layouts (gemm_repacked_avx512.cpp).
 // Q4_0 and Q8_0 read quantize_q8_0_sum8_avx2 rows (8 * sum per block).
