@@ -46,6 +46,8 @@ namespace {
 constexpr int kRows = 4;
 constexpr size_t kQ4Block = kRows * sizeof(block_q4_0);  // 72 bytes per block of a group
 constexpr size_t kQ8Block = kRows * sizeof(block_q8_0);  // 136
+constexpr size_t kQ5Block = kRows * sizeof(block_q5_0);  // 88
+constexpr size_t kQ5High = 8 + 64;  // the fifth bits after scales and nibbles
 constexpr size_t kQ4KScales = 16, kQ4KMins = 48, kQ4KQuants = 80;
 constexpr size_t kQ4KBlock = kQ4KQuants + kRows * kQK_K / 2;  // 592
 
@@ -53,21 +55,58 @@ inline float32x4_t row_scales(const uint8_t* blk) {
   return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(reinterpret_cast<const uint16_t*>(blk))));
 }
 
-template <int T>
-void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
-                size_t /*sums_offset*/, float* y, int64_t y_stride) {
-  const uint8x16_t high4 = vdupq_n_u8(0xF0);
-  float32x4_t acc[T];
-  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
-  auto block = [&](int64_t b) {
-    const uint8_t* blk = g + b * kQ4Block;
-    const float32x4_t dw = row_scales(blk);
-    int8x16_t lo[4], hi[4];
+// Q4_0 and Q5_0 share the token loop; Unpack turns a group block into
+// the 8 int8 vectors (lo: elements 4j..4j+3 of each row, hi: 16+4j..)
+// holding 2^Frac times the signed quants, and the exact int32 sums are
+// scaled back by the fixed-point convert.
+struct UnpackQ4_0 {
+  static constexpr size_t kBlock = kQ4Block;
+  static constexpr int kFrac = 4;  // 16 * (q - 8)
+  static inline void unpack(const uint8_t* blk, int8x16_t lo[4], int8x16_t hi[4]) {
+    const uint8x16_t high4 = vdupq_n_u8(0xF0);
     const uint8x16x4_t v = vld1q_u8_x4(blk + 8);  // one ld1 of 4 registers
     for (int j = 0; j < 4; ++j) {
       lo[j] = vreinterpretq_s8_u8(vshlq_n_u8(v.val[j], 4));
       hi[j] = vreinterpretq_s8_u8(vandq_u8(v.val[j], high4));
     }
+  }
+};
+
+// Q5_0: u - 16 as a 5-bit two's complement is the nibble with the fifth
+// bit inverted on top; placed in a byte's top 5 bits it reads as 8*(u-16).
+// The repack stores the inverted fifth bits, so each vector is a shift of
+// the nibbles and one sli (shift left and insert) of the fifth bit into
+// bit 7.
+struct UnpackQ5_0 {
+  static constexpr size_t kBlock = kQ5Block;
+  static constexpr int kFrac = 3;  // 8 * (q - 16)
+  template <int J>
+  static inline void vec(uint8x16_t v, uint8x16_t h, int8x16_t& lo, int8x16_t& hi) {
+    const uint8x16_t hl = J == 0 ? h : vshrq_n_u8(h, J == 0 ? 1 : J);
+    lo = vreinterpretq_s8_u8(vsliq_n_u8(vshlq_n_u8(v, 3), hl, 7));
+    hi = vreinterpretq_s8_u8(
+        vsliq_n_u8(vandq_u8(vshrq_n_u8(v, 1), vdupq_n_u8(0x78)), vshrq_n_u8(h, 4 + J), 7));
+  }
+  static inline void unpack(const uint8_t* blk, int8x16_t lo[4], int8x16_t hi[4]) {
+    const uint8x16x4_t v = vld1q_u8_x4(blk + 8);
+    const uint8x16_t h = vld1q_u8(blk + kQ5High);
+    vec<0>(v.val[0], h, lo[0], hi[0]);
+    vec<1>(v.val[1], h, lo[1], hi[1]);
+    vec<2>(v.val[2], h, lo[2], hi[2]);
+    vec<3>(v.val[3], h, lo[3], hi[3]);
+  }
+};
+
+template <class U, int T>
+void nibble_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                  size_t /*sums_offset*/, float* y, int64_t y_stride) {
+  float32x4_t acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
+  auto block = [&](int64_t b) {
+    const uint8_t* blk = g + b * U::kBlock;
+    const float32x4_t dw = row_scales(blk);
+    int8x16_t lo[4], hi[4];
+    U::unpack(blk, lo, hi);
     for (int t = 0; t < T; ++t) {
       const block_q8_0& xb = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes)[b];
       const int8x16x2_t xq = vld1q_s8_x2(xb.qs);
@@ -80,7 +119,7 @@ void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
       s = vdotq_laneq_s32(s, hi[1], x1, 1);
       s = vdotq_laneq_s32(s, hi[2], x1, 2);
       s = vdotq_laneq_s32(s, hi[3], x1, 3);
-      acc[t] = vfmaq_f32(acc[t], vcvtq_n_f32_s32(s, 4), vmulq_n_f32(dw, fp16(xb.d)));
+      acc[t] = vfmaq_f32(acc[t], vcvtq_n_f32_s32(s, U::kFrac), vmulq_n_f32(dw, fp16(xb.d)));
     }
   };
   if constexpr (T == 1) {
@@ -255,6 +294,29 @@ void unrepack_q8_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t
   unrepack_x4<block_q8_0, 8, 0x00>(repacked, row_bytes, k, row, dst);
 }
 
+// Q5_0 (88 bytes per 4-row block): scales, the nibbles as the file has them
+// (4 vectors, as Q4_0 without the flip), then 16 bytes of inverted fifth
+// bits: byte 4r+i, bit j = NOT the fifth bit of row r's element 4j+i, bit
+// 4+j = NOT that of element 16+4j+i.
+inline int q5_bit(int e) { return e < 16 ? e / 4 : 4 + (e - 16) / 4; }
+
+void unrepack_q5_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
+  unrepack_x4<block_q5_0, 4, 0x00>(repacked, row_bytes, k, row, dst);
+  const int64_t nb = k / kQK;
+  const uint8_t* gb = static_cast<const uint8_t*>(repacked) +
+                      static_cast<size_t>(row / kRows) * kRows * row_bytes;
+  const int r = static_cast<int>(row % kRows);
+  block_q5_0* out = static_cast<block_q5_0*>(dst);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* h = gb + b * kQ5Block + kQ5High;
+    uint32_t qh = 0;
+    for (int e = 0; e < kQK; ++e) {
+      qh |= static_cast<uint32_t>(((h[4 * r + e % 4] >> q5_bit(e)) & 1) ^ 1) << e;
+    }
+    std::memcpy(out[b].qh, &qh, 4);
+  }
+}
+
 void unrepack_q4_K_x4(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row,
                       void* dst) {
   const int64_t nb = k / kQK_K;
@@ -288,6 +350,28 @@ void repack_q8_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
   repack_x4<block_q8_0, 8, 0x00>(src, row_bytes, rows, k, dst);
 }
 
+void repack_q5_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  repack_x4<block_q5_0, 4, 0x00>(src, row_bytes, rows, k, dst);
+  const int64_t nb = k / kQK;
+  const int64_t groups = (rows + kRows - 1) / kRows;
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  for (int64_t g = 0; g < groups; ++g) {
+    for (int64_t b = 0; b < nb; ++b) {
+      uint8_t* h = out + (static_cast<size_t>(g) * nb + b) * kQ5Block + kQ5High;
+      std::memset(h, 0, 16);
+      for (int r = 0; r < kRows; ++r) {
+        const int64_t row = g * kRows + r;
+        uint32_t qh = 0;  // padding rows: fifth bits 0 (their scale is 0)
+        if (row < rows) std::memcpy(&qh, in + row * row_bytes + b * sizeof(block_q5_0) + 2, 4);
+        for (int e = 0; e < kQK; ++e) {
+          h[4 * r + e % 4] |= static_cast<uint8_t>((((qh >> e) & 1) ^ 1) << q5_bit(e));
+        }
+      }
+    }
+  }
+}
+
 void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
   const int64_t nb = k / kQK_K;
   const int64_t groups = (rows + kRows - 1) / kRows;
@@ -319,8 +403,14 @@ void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
 // 32 vector registers (Q4_0: 8 + 8 + 4; Q8_0: 8 + 8 + 4); Q4_K's 16
 // unpacked vectors leave room for 4.
 void gemm_q4_0_x4_dotprod(const GemmArgs& a) {
-  repacked::gemm_groups<kRows, 8>(a, kQK, kQ4Block, 0,
-      [](auto tokens, auto... args) { q4_0_group<decltype(tokens)::value>(args...); });
+  repacked::gemm_groups<kRows, 8>(a, kQK, kQ4Block, 0, [](auto tokens, auto... args) {
+    nibble_group<UnpackQ4_0, decltype(tokens)::value>(args...);
+  });
+}
+void gemm_q5_0_x4_dotprod(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, 8>(a, kQK, kQ5Block, 0, [](auto tokens, auto... args) {
+    nibble_group<UnpackQ5_0, decltype(tokens)::value>(args...);
+  });
 }
 void gemm_q8_0_x4_dotprod(const GemmArgs& a) {
   repacked::gemm_groups<kRows, 8>(a, kQK, kQ8Block, 0,
