@@ -52,6 +52,9 @@ void gemm_q8_0_x4_dotprod(const GemmArgs& a);
 void repack_q5_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
 void unrepack_q5_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst);
 void gemm_q5_0_x4_dotprod(const GemmArgs& a);
+void repack_q6_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
+void unrepack_q6_K_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst);
+void gemm_q6_K_x4_dotprod(const GemmArgs& a);
 void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst);
 void gemm_q4_K_x4_dotprod(const GemmArgs& a);
 // The inverses for one row (embedding lookups of a repacked tied output).

@@ -19,6 +19,14 @@
 //         vectors of quants, vector 8c+i = original bytes qs[32c+4i..+3] of
 //         each row (low nibbles: sub-block 2c, high: 2c+1), unsigned 0..15.
 //         The mins pair with the activation's 16-element sums (exact int32).
+//   Q6_K (per super-block, 840 bytes = 4 rows * 210): d[4] (fp16); the
+//         int8 scales, 4 bytes per 16-element sub-block (byte r = row r);
+//         32 vectors of low nibbles (vector v: low nibbles = elements
+//         4v..4v+3 of each row, high nibbles = 128+4v..); 16 vectors of
+//         high bit pairs (vector h, bits 2q..2q+1 = the high bits, XOR 2,
+//         of elements 64q+4h..64q+4h+3). q-32 as a 6-bit two's complement
+//         is the low nibble under the high pair XOR 2, so a shift and one
+//         sli #6 give 4*(q-32) as int8 (scvtf #2 scales back).
 // `sdot v.4s, w.16b, x.4b[j]` multiplies the 4 rows' 4 quants of vector j
 // with the token's quants 4j..4j+3 (one lane of the activation vector), so
 // one instruction gives the 4 rows' partial sums side by side: a block is 8
@@ -35,9 +43,11 @@
 
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "kernels/arm/arm_kernels.h"
 #include "kernels/arm/neon_util.h"
+#include "kernels/q6_k_values.h"
 #include "kernels/repacked_groups.h"
 
 namespace edgellm::kernels::arm {
@@ -50,6 +60,8 @@ constexpr size_t kQ5Block = kRows * sizeof(block_q5_0);  // 88
 constexpr size_t kQ5High = 8 + 64;  // the fifth bits after scales and nibbles
 constexpr size_t kQ4KScales = 16, kQ4KMins = 48, kQ4KQuants = 80;
 constexpr size_t kQ4KBlock = kQ4KQuants + kRows * kQK_K / 2;  // 592
+constexpr size_t kQ6KScales = 8, kQ6KLow = 8 + 64, kQ6KHigh = kQ6KLow + 512;
+constexpr size_t kQ6KBlock = kQ6KHigh + 256;  // 840 = 4 rows * 210
 
 inline float32x4_t row_scales(const uint8_t* blk) {
   return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(reinterpret_cast<const uint16_t*>(blk))));
@@ -165,6 +177,63 @@ void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
     for (int64_t b = 0; b < nb; ++b) block(b);
   } else {
     for (int64_t b = 0; b < nb; ++b) block(b);
+  }
+  for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
+}
+
+// Sub-block J (elements 16J..16J+15, groups of 4 elements 4J..4J+3) of a
+// Q6_K group block as 4 vectors of 4*(q-32).
+template <int J>
+inline void q6_K_unpack(const uint8_t* blk, int8x16_t w[4]) {
+  constexpr int kQ = J / 4;  // the high pair's position: bits 2Q..2Q+1
+  const uint8x16x4_t l = vld1q_u8_x4(blk + kQ6KLow + 16 * ((4 * J) % 32));
+  const uint8x16x4_t h = vld1q_u8_x4(blk + kQ6KHigh + 16 * ((4 * J) % 16));
+  for (int i = 0; i < 4; ++i) {
+    const uint8x16_t lo = J < 8 ? vshlq_n_u8(l.val[i], 2)
+                                : vandq_u8(vshrq_n_u8(l.val[i], 2), vdupq_n_u8(0x3C));
+    const uint8x16_t hb = kQ == 0 ? h.val[i] : vshrq_n_u8(h.val[i], kQ == 0 ? 1 : 2 * kQ);
+    w[i] = vreinterpretq_s8_u8(vsliq_n_u8(lo, hb, 6));
+  }
+}
+
+// Per token and sub-block: 4 sdot into the 4 rows' sum, then mla by the
+// rows' scales (|sum| <= 16 * 32 * 128 * 127 * 128 < 2^31 per super-block).
+template <int T>
+void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                size_t /*sums_offset*/, float* y, int64_t y_stride) {
+  float32x4_t acc[T];
+  const block_q8_K* xb[T];
+  for (int t = 0; t < T; ++t) {
+    acc[t] = vdupq_n_f32(0.0f);
+    xb[t] = reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes);
+  }
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ6KBlock;
+    int32x4_t isum[T];
+    for (int t = 0; t < T; ++t) isum[t] = vdupq_n_s32(0);
+    auto sub = [&](auto j_tag) {
+      constexpr int J = decltype(j_tag)::value;
+      int8x16_t w[4];
+      q6_K_unpack<J>(blk, w);
+      // 8 bytes read, the first 4 used (the low nibbles follow the scales).
+      const int32x4_t sc =
+          vmovl_s16(vget_low_s16(vmovl_s8(vld1_s8(reinterpret_cast<const int8_t*>(blk + kQ6KScales + 4 * J)))));
+      for (int t = 0; t < T; ++t) {
+        const int8x16_t xv = vld1q_s8(xb[t][b].qs + 16 * J);
+        int32x4_t s = vdotq_laneq_s32(vdupq_n_s32(0), w[0], xv, 0);
+        s = vdotq_laneq_s32(s, w[1], xv, 1);
+        s = vdotq_laneq_s32(s, w[2], xv, 2);
+        s = vdotq_laneq_s32(s, w[3], xv, 3);
+        isum[t] = vmlaq_s32(isum[t], s, sc);
+      }
+    };
+    [&]<int... J>(std::integer_sequence<int, J...>) {
+      (sub(std::integral_constant<int, J>{}), ...);
+    }(std::make_integer_sequence<int, 16>{});
+    const float32x4_t dw = row_scales(blk);
+    for (int t = 0; t < T; ++t) {
+      acc[t] = vfmaq_f32(acc[t], vcvtq_n_f32_s32(isum[t], 2), vmulq_n_f32(dw, xb[t][b].d));
+    }
   }
   for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
 }
@@ -350,6 +419,57 @@ void repack_q8_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
   repack_x4<block_q8_0, 8, 0x00>(src, row_bytes, rows, k, dst);
 }
 
+void repack_q6_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  const int64_t nb = k / kQK_K;
+  const int64_t groups = (rows + kRows - 1) / kRows;
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  for (int64_t g = 0; g < groups; ++g) {
+    for (int64_t b = 0; b < nb; ++b) {
+      uint8_t* blk = out + (static_cast<size_t>(g) * nb + b) * kQ6KBlock;
+      std::memset(blk, 0, kQ6KBlock);
+      for (int r = 0; r < kRows; ++r) {
+        const int64_t row = g * kRows + r;
+        block_q6_K s{};  // padding rows: all zero (scale 0)
+        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(block_q6_K), sizeof s);
+        std::memcpy(blk + 2 * r, &s.d, 2);
+        for (int j = 0; j < 16; ++j) blk[kQ6KScales + 4 * j + r] = static_cast<uint8_t>(s.scales[j]);
+        uint8_t u[kQK_K];
+        q6k::to_values(s, u);
+        for (int e = 0; e < kQK_K; ++e) {
+          const int grp = e / 4, i = e % 4;
+          blk[kQ6KLow + 16 * (grp % 32) + 4 * r + i] |=
+              static_cast<uint8_t>((u[e] & 0xF) << (grp < 32 ? 0 : 4));
+          blk[kQ6KHigh + 16 * (grp % 16) + 4 * r + i] |=
+              static_cast<uint8_t>(((u[e] >> 4) ^ 2) << (2 * (grp / 16)));
+        }
+      }
+    }
+  }
+}
+
+void unrepack_q6_K_x4(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row,
+                      void* dst) {
+  const int64_t nb = k / kQK_K;
+  const int r = static_cast<int>(row % kRows);
+  const uint8_t* in = static_cast<const uint8_t*>(repacked);
+  block_q6_K* out = static_cast<block_q6_K*>(dst);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = in + (static_cast<size_t>(row / kRows) * nb + b) * kQ6KBlock;
+    block_q6_K& o = out[b];
+    std::memcpy(&o.d, blk + 2 * r, 2);
+    for (int j = 0; j < 16; ++j) o.scales[j] = static_cast<int8_t>(blk[kQ6KScales + 4 * j + r]);
+    uint8_t u[kQK_K];
+    for (int e = 0; e < kQK_K; ++e) {
+      const int grp = e / 4, i = e % 4;
+      const uint8_t lo = (blk[kQ6KLow + 16 * (grp % 32) + 4 * r + i] >> (grp < 32 ? 0 : 4)) & 0xF;
+      const uint8_t hi = ((blk[kQ6KHigh + 16 * (grp % 16) + 4 * r + i] >> (2 * (grp / 16))) & 3) ^ 2;
+      u[e] = static_cast<uint8_t>(lo | (hi << 4));
+    }
+    q6k::from_values(u, &o);
+  }
+}
+
 void repack_q5_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
   repack_x4<block_q5_0, 4, 0x00>(src, row_bytes, rows, k, dst);
   const int64_t nb = k / kQK;
@@ -415,6 +535,10 @@ void gemm_q5_0_x4_dotprod(const GemmArgs& a) {
 void gemm_q8_0_x4_dotprod(const GemmArgs& a) {
   repacked::gemm_groups<kRows, 8>(a, kQK, kQ8Block, 0,
       [](auto tokens, auto... args) { q8_0_group<decltype(tokens)::value>(args...); });
+}
+void gemm_q6_K_x4_dotprod(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, 4>(a, kQK_K, kQ6KBlock, 0,
+      [](auto tokens, auto... args) { q6_K_group<decltype(tokens)::value>(args...); });
 }
 void gemm_q4_K_x4_dotprod(const GemmArgs& a) {
   repacked::gemm_groups<kRows, 4>(a, kQK_K, kQ4KBlock, 0,

@@ -42,6 +42,7 @@
 // pairs (up to 2 * 128 * 127) after every step.
 #include <cstring>
 
+#include "kernels/q6_k_values.h"
 #include "kernels/ref/blocks.h"
 #include "kernels/x86/avx2_util.h"
 #include "kernels/x86/repacked_x8.h"
@@ -431,17 +432,7 @@ void unrepack_q6_K_x8(const void* repacked, size_t /*row_bytes*/, int64_t k, int
         for (int q = 0; q < 4; ++q) u[64 * q + 4 * h + i] |= static_cast<uint8_t>(((bits >> (2 * q)) & 3) << 4);
       }
     }
-    for (int n = 0; n < 2; ++n) {
-      uint8_t* ql = o.ql + 64 * n;
-      uint8_t* qh = o.qh + 32 * n;
-      const uint8_t* un = u + 128 * n;
-      for (int l = 0; l < 32; ++l) {
-        ql[l] = static_cast<uint8_t>((un[l] & 0xF) | ((un[l + 64] & 0xF) << 4));
-        ql[l + 32] = static_cast<uint8_t>((un[l + 32] & 0xF) | ((un[l + 96] & 0xF) << 4));
-        qh[l] = static_cast<uint8_t>((un[l] >> 4) | ((un[l + 32] >> 4) << 2) | ((un[l + 64] >> 4) << 4) |
-                                     ((un[l + 96] >> 4) << 6));
-      }
-    }
+    q6k::from_values(u, &o);
   }
 }
 
@@ -499,18 +490,8 @@ void repack_q6_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
           blk[kQ6KScales + 16 * sub + 2 * r] = static_cast<uint8_t>(s.scales[sub]);
           blk[kQ6KScales + 16 * sub + 2 * r + 1] = static_cast<uint8_t>(s.scales[sub]);
         }
-        // The 256 unsigned 6-bit values in element order (ggml's layout).
-        uint8_t u[kQK_K];
-        for (int n = 0; n < 2; ++n) {
-          const uint8_t* ql = s.ql + 64 * n;
-          const uint8_t* qh = s.qh + 32 * n;
-          for (int l = 0; l < 32; ++l) {
-            u[128 * n + l] = static_cast<uint8_t>((ql[l] & 0xF) | ((qh[l] & 3) << 4));
-            u[128 * n + l + 32] = static_cast<uint8_t>((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4));
-            u[128 * n + l + 64] = static_cast<uint8_t>((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
-            u[128 * n + l + 96] = static_cast<uint8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
-          }
-        }
+        uint8_t u[kQK_K];  // the 256 unsigned 6-bit values in element order
+        q6k::to_values(s, u);
         for (int v = 0; v < 32; ++v) {
           for (int i = 0; i < 4; ++i) {
             blk[kQ6KLow + 32 * v + 4 * r + i] =
