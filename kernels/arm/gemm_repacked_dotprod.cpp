@@ -1,5 +1,5 @@
-// Q4_0 and Q8_0 GEMM/GEMV over weights repacked once at load, with the
-// by-element form of sdot (armv8.2-a dotprod).
+// Q4_0, Q5_0, Q8_0, Q4_K and Q6_K GEMM/GEMV over weights repacked once at
+// load, with the by-element form of sdot (armv8.2-a dotprod).
 //
 // Layout (x4): rows in groups of 4 (the matrix is padded to whole groups
 // with zero rows); group g starts where row 4g started in the original
@@ -12,6 +12,11 @@
 //         Flipping the top bit of each nibble turns the unsigned q into the
 //         4-bit two's complement of q-8, so `v << 4` and `v & 0xF0` read as
 //         int8 are 16*(q-8) of the low and high elements: no subtraction.
+//   Q5_0: 4 vectors of the file's nibbles (as Q4_0, not flipped), then 16
+//         bytes of inverted fifth bits: byte 4r+i, bit j = NOT the fifth bit
+//         of row r's element 4j+i, bit 4+j = NOT that of element 16+4j+i.
+//         q-16 as a 5-bit two's complement is the nibble under the inverted
+//         fifth bit, so a shift and one sli #7 give 8*(q-16) as int8.
 //   Q8_0: 8 vectors, vector j = elements 4j..4j+3 of each row.
 //   Q4_K (per 256-element super-block, 592 bytes = 4 rows * 148): d[4],
 //         dmin[4] (fp16); the 6-bit scales unpacked, 4 bytes per sub-block
@@ -33,7 +38,7 @@
 // sdot per token, the 4 row results land in one vector (no horizontal sums)
 // and the float scaling is one fmla for 4 rows. The same code is the decode
 // GEMV (1 token) and the prefill GEMM (8 tokens per pass over a group for
-// Q4_0 / Q8_0, 4 for Q4_K, the group's unpacked weights reused from
+// Q4_0 / Q5_0 / Q8_0, 4 for Q4_K / Q6_K, the group's unpacked weights reused from
 // registers; the driver is kernels/repacked_groups.h).
 //
 // Integer block sums are exact (Q4_0: 16 * sum, |sum| <= 32*8*127, scaled
@@ -41,6 +46,7 @@
 // differs from the reference.
 #include <arm_neon.h>
 
+#include <cstddef>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -197,7 +203,7 @@ inline void q6_K_unpack(const uint8_t* blk, int8x16_t w[4]) {
 }
 
 // Per token and sub-block: 4 sdot into the 4 rows' sum, then mla by the
-// rows' scales (|sum| <= 16 * 32 * 128 * 127 * 128 < 2^31 per super-block).
+// rows' scales (|sum| <= 256 * 128 * 128 * 128 = 2^29 per super-block).
 template <int T>
 void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
                 size_t /*sums_offset*/, float* y, int64_t y_stride) {
@@ -353,6 +359,9 @@ void unrepack_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row,
   }
 }
 
+// Q5_0's fifth-bit position of element e in its byte (layout above).
+constexpr int q5_bit(int e) { return e < 16 ? e / 4 : 4 + (e - 16) / 4; }
+
 }  // namespace
 
 void unrepack_q4_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
@@ -362,12 +371,6 @@ void unrepack_q4_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t
 void unrepack_q8_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
   unrepack_x4<block_q8_0, 8, 0x00>(repacked, row_bytes, k, row, dst);
 }
-
-// Q5_0 (88 bytes per 4-row block): scales, the nibbles as the file has them
-// (4 vectors, as Q4_0 without the flip), then 16 bytes of inverted fifth
-// bits: byte 4r+i, bit j = NOT the fifth bit of row r's element 4j+i, bit
-// 4+j = NOT that of element 16+4j+i.
-inline int q5_bit(int e) { return e < 16 ? e / 4 : 4 + (e - 16) / 4; }
 
 void unrepack_q5_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
   unrepack_x4<block_q5_0, 4, 0x00>(repacked, row_bytes, k, row, dst);
@@ -482,8 +485,10 @@ void repack_q5_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
       std::memset(h, 0, 16);
       for (int r = 0; r < kRows; ++r) {
         const int64_t row = g * kRows + r;
-        uint32_t qh = 0;  // padding rows: fifth bits 0 (their scale is 0)
-        if (row < rows) std::memcpy(&qh, in + row * row_bytes + b * sizeof(block_q5_0) + 2, 4);
+        uint32_t qh = 0;  // padding rows: scale 0, so their bits do not matter
+        if (row < rows) {
+          std::memcpy(&qh, in + row * row_bytes + b * sizeof(block_q5_0) + offsetof(block_q5_0, qh), 4);
+        }
         for (int e = 0; e < kQK; ++e) {
           h[4 * r + e % 4] |= static_cast<uint8_t>((((qh >> e) & 1) ^ 1) << q5_bit(e));
         }
@@ -520,8 +525,8 @@ void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
 }
 
 // 8 tokens per pass where the unpacked block and 8 accumulators fit in the
-// 32 vector registers (Q4_0: 8 + 8 + 4; Q8_0: 8 + 8 + 4); Q4_K's 16
-// unpacked vectors leave room for 4.
+// 32 vector registers (Q4_0, Q5_0: 8 + 8 + 4; Q8_0: 8 + 8 + 4); Q4_K's 16
+// unpacked vectors leave room for 4; Q6_K takes 4 like Q4_K.
 void gemm_q4_0_x4_dotprod(const GemmArgs& a) {
   repacked::gemm_groups<kRows, 8>(a, kQK, kQ4Block, 0, [](auto tokens, auto... args) {
     nibble_group<UnpackQ4_0, decltype(tokens)::value>(args...);

@@ -47,7 +47,8 @@ inline __m256i dot_i8_abs(__m256i abs_a, __m256i a, __m256i b) {
 // Software prefetch of each row kRowPrefetchBytes ahead of block ib, one
 // line at a time (blocks under 64 bytes: every 64/size-th block). With R
 // rows in flight per tile that is R streams; docs/kernels.md, "Prefetch".
-// Internal linkage, like every cross-ISA helper (see repacked_groups.h).
+// Internal linkage (see repacked_groups.h); only AVX2 files include this
+// header, whose older helpers are external inline functions.
 namespace {  // NOLINT(google-build-namespaces)
 constexpr size_t kRowPrefetchBytes = 2048;
 

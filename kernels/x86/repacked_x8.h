@@ -35,7 +35,8 @@ constexpr size_t kQ6KBlock = kQ6KHigh + 512;  // 1808
 
 // Software prefetch, kPrefetchBytes ahead of the group block being read
 // (groups are contiguous, so near a group's end this reaches into the next
-// one, which the driver reads next). Issuing a block's lines together keeps
+// one: what a decode GEMV reads next; a prefill pass reads the same group
+// again first, so those few prefetches are early). Issuing a block's lines together keeps
 // many misses in flight; without it a decode GEMV on the x86 VM this was
 // tuned on read 4-10 GB/s instead of 15-30 (docs/kernels.md, "Prefetch").
 // Prefetches never fault, so running past the buffer's end is harmless.
