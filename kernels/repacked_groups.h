@@ -2,8 +2,9 @@
 // kRows interleaved rows (kernels/x86/gemm_repacked_*.cpp 8-row groups,
 // kernels/arm/gemm_repacked_dotprod.cpp 4-row groups): which groups a
 // thread's row range touches, how many tokens each pass over a group takes,
-// and the partial groups at the range's ends. The per-format kernels do
-// the arithmetic.
+// and the partial groups at the range's ends; and the walk over group
+// blocks that every layout's repack / unrepack shares. The per-format
+// kernels do the arithmetic and say where a row's block goes.
 //
 // Everything here has internal linkage on purpose: each per-ISA file
 // compiles its own copy with its own flags. Inline functions with external
@@ -13,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #include "kernels/dispatch.h"
@@ -63,6 +65,48 @@ void gemm_groups(const GemmArgs& a, int64_t block_elems, size_t group_block_byte
     for (; t < a.n_tokens; ++t) pass(std::integral_constant<int, 1>{}, t);
   }
 }
+
+// Repacking at load, the walk every layout shares: group g's block b
+// (group_block_bytes, zeroed first) sits at (g * nb + b) * group_block_bytes;
+// fill(blk, r, s) writes the source block s of the group's row r into it
+// (s all zero for the padding rows past `rows`).
+template <int kRows, class Block, class Fill>
+void repack_blocks(const void* src, size_t row_bytes, int64_t rows, int64_t nb,
+                   size_t group_block_bytes, void* dst, Fill fill) {
+  const int64_t groups = (rows + kRows - 1) / kRows;
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  for (int64_t g = 0; g < groups; ++g) {
+    for (int64_t b = 0; b < nb; ++b) {
+      uint8_t* blk = out + (static_cast<size_t>(g) * nb + b) * group_block_bytes;
+      std::memset(blk, 0, group_block_bytes);
+      for (int r = 0; r < kRows; ++r) {
+        const int64_t row = g * kRows + r;
+        Block s{};
+        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(Block), sizeof(Block));
+        fill(blk, r, static_cast<const Block&>(s));
+      }
+    }
+  }
+}
+
+// The inverse for one row (the file's bytes of row `row` into dst):
+// take(blk, r, out) rebuilds the row's block from each of its group blocks.
+template <int kRows, class Block, class Take>
+void unrepack_blocks(const void* repacked, int64_t nb, size_t group_block_bytes, int64_t row,
+                     void* dst, Take take) {
+  const uint8_t* in = static_cast<const uint8_t*>(repacked);
+  const int r = static_cast<int>(row % kRows);
+  Block* out = static_cast<Block*>(dst);
+  for (int64_t b = 0; b < nb; ++b) {
+    take(in + (static_cast<size_t>(row / kRows) * nb + b) * group_block_bytes, r, out[b]);
+  }
+}
+
+// Q5_0's fifth bits in both layouts: element e's bit sits in byte e % 4 of
+// its row's 4 bytes, at bit e / 4 (e < 16) or 4 + (e - 16) / 4, so one
+// shift per vector brings a vector's bits to the same position.
+constexpr int q5_bit(int e) { return e < 16 ? e / 4 : 4 + (e - 16) / 4; }
 
 }  // namespace repacked
 }  // namespace

@@ -312,106 +312,80 @@ void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
 }
 
 
-// Shared repacking: Vec 4-byte groups of quants per block (4 for Q4_0's 16
-// bytes, 8 for Q8_0's 32), each byte XORed with Flip.
+// Q4_0 / Q5_0 / Q8_0 block of row r in a group block: the scale, then Vec
+// 4-byte groups of quants (4 for 16 bytes of nibbles, 8 for Q8_0's 32),
+// each byte XORed with Flip.
+template <class Block, int Vec, uint8_t Flip>
+inline void put_x4(uint8_t* blk, int r, const Block& s) {
+  std::memcpy(blk + 2 * r, &s.d, 2);
+  for (int j = 0; j < Vec; ++j) {
+    for (int i = 0; i < 4; ++i) {
+      blk[8 + 16 * j + 4 * r + i] = static_cast<uint8_t>(s.qs[4 * j + i] ^ Flip);
+    }
+  }
+}
+
+template <class Block, int Vec, uint8_t Flip>
+inline void get_x4(const uint8_t* blk, int r, Block& o) {
+  using Q = std::remove_reference_t<decltype(o.qs[0])>;
+  std::memcpy(&o.d, blk + 2 * r, 2);
+  for (int j = 0; j < Vec; ++j) {
+    for (int i = 0; i < 4; ++i) o.qs[4 * j + i] = static_cast<Q>(blk[8 + 16 * j + 4 * r + i] ^ Flip);
+  }
+}
+
 template <class Block, int Vec, uint8_t Flip>
 void repack_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
-  const int64_t nb = k / kQK;
-  const int64_t groups = (rows + kRows - 1) / kRows;
-  const uint8_t* in = static_cast<const uint8_t*>(src);
-  uint8_t* out = static_cast<uint8_t*>(dst);
-  constexpr size_t kGroupBlock = kRows * sizeof(Block);
-  for (int64_t g = 0; g < groups; ++g) {
-    uint8_t* gb = out + static_cast<size_t>(g) * nb * kGroupBlock;
-    for (int64_t b = 0; b < nb; ++b) {
-      uint8_t* blk = gb + b * kGroupBlock;
-      for (int r = 0; r < kRows; ++r) {
-        const int64_t row = g * kRows + r;
-        Block s{};  // padding rows: scale 0 (their products vanish)
-        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(Block), sizeof(Block));
-        std::memcpy(blk + 2 * r, &s.d, 2);
-        for (int j = 0; j < Vec; ++j) {
-          for (int i = 0; i < 4; ++i) {
-            blk[8 + 16 * j + 4 * r + i] = static_cast<uint8_t>(s.qs[4 * j + i] ^ Flip);
-          }
-        }
-      }
-    }
-  }
+  repacked::repack_blocks<kRows, Block>(src, row_bytes, rows, k / kQK, kRows * sizeof(Block), dst,
+                                        put_x4<Block, Vec, Flip>);
 }
 
 template <class Block, int Vec, uint8_t Flip>
-void unrepack_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
-  const int64_t nb = k / kQK;
-  constexpr size_t kGroupBlock = kRows * sizeof(Block);
-  const uint8_t* gb = static_cast<const uint8_t*>(repacked) +
-                      static_cast<size_t>(row / kRows) * kRows * row_bytes;
-  const int r = static_cast<int>(row % kRows);
-  Block* out = static_cast<Block*>(dst);
-  for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* blk = gb + b * kGroupBlock;
-    std::memcpy(&out[b].d, blk + 2 * r, 2);
-    for (int j = 0; j < Vec; ++j) {
-      for (int i = 0; i < 4; ++i) {
-        out[b].qs[4 * j + i] = static_cast<std::remove_reference_t<decltype(out[b].qs[0])>>(blk[8 + 16 * j + 4 * r + i] ^ Flip);
-      }
-    }
-  }
+void unrepack_x4(const void* repacked, int64_t k, int64_t row, void* dst) {
+  repacked::unrepack_blocks<kRows, Block>(repacked, k / kQK, kRows * sizeof(Block), row, dst,
+                                          get_x4<Block, Vec, Flip>);
 }
-
-// Q5_0's fifth-bit position of element e in its byte (layout above).
-constexpr int q5_bit(int e) { return e < 16 ? e / 4 : 4 + (e - 16) / 4; }
 
 }  // namespace
 
-void unrepack_q4_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
-  unrepack_x4<block_q4_0, 4, 0x88>(repacked, row_bytes, k, row, dst);
+void unrepack_q4_0_x4(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row, void* dst) {
+  unrepack_x4<block_q4_0, 4, 0x88>(repacked, k, row, dst);
 }
 
-void unrepack_q8_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
-  unrepack_x4<block_q8_0, 8, 0x00>(repacked, row_bytes, k, row, dst);
+void unrepack_q8_0_x4(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row, void* dst) {
+  unrepack_x4<block_q8_0, 8, 0x00>(repacked, k, row, dst);
 }
 
-void unrepack_q5_0_x4(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
-  unrepack_x4<block_q5_0, 4, 0x00>(repacked, row_bytes, k, row, dst);
-  const int64_t nb = k / kQK;
-  const uint8_t* gb = static_cast<const uint8_t*>(repacked) +
-                      static_cast<size_t>(row / kRows) * kRows * row_bytes;
-  const int r = static_cast<int>(row % kRows);
-  block_q5_0* out = static_cast<block_q5_0*>(dst);
-  for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* h = gb + b * kQ5Block + kQ5High;
-    uint32_t qh = 0;
-    for (int e = 0; e < kQK; ++e) {
-      qh |= static_cast<uint32_t>(((h[4 * r + e % 4] >> q5_bit(e)) & 1) ^ 1) << e;
-    }
-    std::memcpy(out[b].qh, &qh, 4);
-  }
+void unrepack_q5_0_x4(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row, void* dst) {
+  repacked::unrepack_blocks<kRows, block_q5_0>(
+      repacked, k / kQK, kQ5Block, row, dst, [](const uint8_t* blk, int r, block_q5_0& o) {
+        get_x4<block_q5_0, 4, 0x00>(blk, r, o);
+        uint32_t qh = 0;
+        for (int e = 0; e < kQK; ++e) {
+          qh |= static_cast<uint32_t>(((blk[kQ5High + 4 * r + e % 4] >> repacked::q5_bit(e)) & 1) ^ 1) << e;
+        }
+        std::memcpy(o.qh, &qh, 4);
+      });
 }
 
 void unrepack_q4_K_x4(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row,
                       void* dst) {
-  const int64_t nb = k / kQK_K;
-  const int r = static_cast<int>(row % kRows);
-  const uint8_t* in = static_cast<const uint8_t*>(repacked);
-  block_q4_K* out = static_cast<block_q4_K*>(dst);
-  for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* blk = in + (static_cast<size_t>(row / kRows) * nb + b) * kQ4KBlock;
-    block_q4_K& o = out[b];
-    std::memcpy(&o.d, blk + 2 * r, 2);
-    std::memcpy(&o.dmin, blk + 8 + 2 * r, 2);
-    uint8_t sc[8], mn[8];
-    for (int j = 0; j < 8; ++j) {
-      sc[j] = blk[kQ4KScales + 4 * j + r];
-      mn[j] = blk[kQ4KMins + 4 * j + r];
-    }
-    k4_pack_scale_min(sc, mn, o.scales);
-    for (int c = 0; c < 4; ++c) {
-      for (int i = 0; i < 8; ++i) {
-        std::memcpy(o.qs + 32 * c + 4 * i, blk + kQ4KQuants + 128 * c + 16 * i + 4 * r, 4);
-      }
-    }
-  }
+  repacked::unrepack_blocks<kRows, block_q4_K>(
+      repacked, k / kQK_K, kQ4KBlock, row, dst, [](const uint8_t* blk, int r, block_q4_K& o) {
+        std::memcpy(&o.d, blk + 2 * r, 2);
+        std::memcpy(&o.dmin, blk + 8 + 2 * r, 2);
+        uint8_t sc[8], mn[8];
+        for (int j = 0; j < 8; ++j) {
+          sc[j] = blk[kQ4KScales + 4 * j + r];
+          mn[j] = blk[kQ4KMins + 4 * j + r];
+        }
+        k4_pack_scale_min(sc, mn, o.scales);
+        for (int c = 0; c < 4; ++c) {
+          for (int i = 0; i < 8; ++i) {
+            std::memcpy(o.qs + 32 * c + 4 * i, blk + kQ4KQuants + 128 * c + 16 * i + 4 * r, 4);
+          }
+        }
+      });
 }
 
 void repack_q4_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
@@ -423,18 +397,8 @@ void repack_q8_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
 }
 
 void repack_q6_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
-  const int64_t nb = k / kQK_K;
-  const int64_t groups = (rows + kRows - 1) / kRows;
-  const uint8_t* in = static_cast<const uint8_t*>(src);
-  uint8_t* out = static_cast<uint8_t*>(dst);
-  for (int64_t g = 0; g < groups; ++g) {
-    for (int64_t b = 0; b < nb; ++b) {
-      uint8_t* blk = out + (static_cast<size_t>(g) * nb + b) * kQ6KBlock;
-      std::memset(blk, 0, kQ6KBlock);
-      for (int r = 0; r < kRows; ++r) {
-        const int64_t row = g * kRows + r;
-        block_q6_K s{};  // padding rows: all zero (scale 0)
-        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(block_q6_K), sizeof s);
+  repacked::repack_blocks<kRows, block_q6_K>(
+      src, row_bytes, rows, k / kQK_K, kQ6KBlock, dst, [](uint8_t* blk, int r, const block_q6_K& s) {
         std::memcpy(blk + 2 * r, &s.d, 2);
         for (int j = 0; j < 16; ++j) blk[kQ6KScales + 4 * j + r] = static_cast<uint8_t>(s.scales[j]);
         uint8_t u[kQK_K];
@@ -446,69 +410,41 @@ void repack_q6_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
           blk[kQ6KHigh + 16 * (grp % 16) + 4 * r + i] |=
               static_cast<uint8_t>(((u[e] >> 4) ^ 2) << (2 * (grp / 16)));
         }
-      }
-    }
-  }
+      });
 }
 
 void unrepack_q6_K_x4(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row,
                       void* dst) {
-  const int64_t nb = k / kQK_K;
-  const int r = static_cast<int>(row % kRows);
-  const uint8_t* in = static_cast<const uint8_t*>(repacked);
-  block_q6_K* out = static_cast<block_q6_K*>(dst);
-  for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* blk = in + (static_cast<size_t>(row / kRows) * nb + b) * kQ6KBlock;
-    block_q6_K& o = out[b];
-    std::memcpy(&o.d, blk + 2 * r, 2);
-    for (int j = 0; j < 16; ++j) o.scales[j] = static_cast<int8_t>(blk[kQ6KScales + 4 * j + r]);
-    uint8_t u[kQK_K];
-    for (int e = 0; e < kQK_K; ++e) {
-      const int grp = e / 4, i = e % 4;
-      const uint8_t lo = (blk[kQ6KLow + 16 * (grp % 32) + 4 * r + i] >> (grp < 32 ? 0 : 4)) & 0xF;
-      const uint8_t hi = ((blk[kQ6KHigh + 16 * (grp % 16) + 4 * r + i] >> (2 * (grp / 16))) & 3) ^ 2;
-      u[e] = static_cast<uint8_t>(lo | (hi << 4));
-    }
-    q6k::from_values(u, &o);
-  }
+  repacked::unrepack_blocks<kRows, block_q6_K>(
+      repacked, k / kQK_K, kQ6KBlock, row, dst, [](const uint8_t* blk, int r, block_q6_K& o) {
+        std::memcpy(&o.d, blk + 2 * r, 2);
+        for (int j = 0; j < 16; ++j) o.scales[j] = static_cast<int8_t>(blk[kQ6KScales + 4 * j + r]);
+        uint8_t u[kQK_K];
+        for (int e = 0; e < kQK_K; ++e) {
+          const int grp = e / 4, i = e % 4;
+          const uint8_t lo = (blk[kQ6KLow + 16 * (grp % 32) + 4 * r + i] >> (grp < 32 ? 0 : 4)) & 0xF;
+          const uint8_t hi = ((blk[kQ6KHigh + 16 * (grp % 16) + 4 * r + i] >> (2 * (grp / 16))) & 3) ^ 2;
+          u[e] = static_cast<uint8_t>(lo | (hi << 4));
+        }
+        q6k::from_values(u, &o);
+      });
 }
 
 void repack_q5_0_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
-  repack_x4<block_q5_0, 4, 0x00>(src, row_bytes, rows, k, dst);
-  const int64_t nb = k / kQK;
-  const int64_t groups = (rows + kRows - 1) / kRows;
-  const uint8_t* in = static_cast<const uint8_t*>(src);
-  uint8_t* out = static_cast<uint8_t*>(dst);
-  for (int64_t g = 0; g < groups; ++g) {
-    for (int64_t b = 0; b < nb; ++b) {
-      uint8_t* h = out + (static_cast<size_t>(g) * nb + b) * kQ5Block + kQ5High;
-      std::memset(h, 0, 16);
-      for (int r = 0; r < kRows; ++r) {
-        const int64_t row = g * kRows + r;
-        uint32_t qh = 0;  // padding rows: scale 0, so their bits do not matter
-        if (row < rows) {
-          std::memcpy(&qh, in + row * row_bytes + b * sizeof(block_q5_0) + offsetof(block_q5_0, qh), 4);
-        }
+  repacked::repack_blocks<kRows, block_q5_0>(
+      src, row_bytes, rows, k / kQK, kQ5Block, dst, [](uint8_t* blk, int r, const block_q5_0& s) {
+        put_x4<block_q5_0, 4, 0x00>(blk, r, s);
+        uint32_t qh;  // padding rows: scale 0, so their bits do not matter
+        std::memcpy(&qh, s.qh, 4);
         for (int e = 0; e < kQK; ++e) {
-          h[4 * r + e % 4] |= static_cast<uint8_t>((((qh >> e) & 1) ^ 1) << q5_bit(e));
+          blk[kQ5High + 4 * r + e % 4] |= static_cast<uint8_t>((((qh >> e) & 1) ^ 1) << repacked::q5_bit(e));
         }
-      }
-    }
-  }
+      });
 }
 
 void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
-  const int64_t nb = k / kQK_K;
-  const int64_t groups = (rows + kRows - 1) / kRows;
-  const uint8_t* in = static_cast<const uint8_t*>(src);
-  uint8_t* out = static_cast<uint8_t*>(dst);
-  for (int64_t g = 0; g < groups; ++g) {
-    for (int64_t b = 0; b < nb; ++b) {
-      uint8_t* blk = out + (static_cast<size_t>(g) * nb + b) * kQ4KBlock;
-      for (int r = 0; r < kRows; ++r) {
-        const int64_t row = g * kRows + r;
-        block_q4_K s{};  // padding rows: all zero
-        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(block_q4_K), sizeof s);
+  repacked::repack_blocks<kRows, block_q4_K>(
+      src, row_bytes, rows, k / kQK_K, kQ4KBlock, dst, [](uint8_t* blk, int r, const block_q4_K& s) {
         std::memcpy(blk + 2 * r, &s.d, 2);
         std::memcpy(blk + 8 + 2 * r, &s.dmin, 2);
         for (int j = 0; j < 8; ++j) {
@@ -519,9 +455,7 @@ void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
             std::memcpy(blk + kQ4KQuants + 128 * c + 16 * i + 4 * r, s.qs + 32 * c + 4 * i, 4);
           }
         }
-      }
-    }
-  }
+      });
 }
 
 // 8 tokens per pass where the unpacked block and 8 accumulators fit in the

@@ -310,144 +310,106 @@ inline void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
 }
 
 
-// Shared repacking: Block is the original block type, Vec the number of
-// 4-byte groups of quants per block (4 for Q4_0's 16 bytes, 8 for Q8_0's 32).
+// Q4_0 / Q5_0 / Q8_0 block of row r in a group block: the scale, then Vec
+// 4-byte groups of quants (4 for 16 bytes of nibbles, 8 for Q8_0's 32).
 template <class Block, int Vec>
-void repack_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
-  const int64_t nb = k / kQK;
-  const int64_t groups = (rows + kRows - 1) / kRows;
-  const uint8_t* in = static_cast<const uint8_t*>(src);
-  uint8_t* out = static_cast<uint8_t*>(dst);
-  constexpr size_t kGroupBlock = kRows * sizeof(Block);
-  for (int64_t g = 0; g < groups; ++g) {
-    uint8_t* gb = out + static_cast<size_t>(g) * kRows * row_bytes;
-    for (int64_t b = 0; b < nb; ++b) {
-      uint8_t* blk = gb + b * kGroupBlock;
-      for (int r = 0; r < kRows; ++r) {
-        const int64_t row = g * kRows + r;
-        Block s{};  // padding rows: scale 0, quants 0
-        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(Block), sizeof(Block));
-        std::memcpy(blk + 2 * r, &s.d, 2);
-        for (int j = 0; j < Vec; ++j) std::memcpy(blk + 16 + 32 * j + 4 * r, s.qs + 4 * j, 4);
-      }
-    }
-  }
+inline void put_x8(uint8_t* blk, int r, const Block& s) {
+  std::memcpy(blk + 2 * r, &s.d, 2);
+  for (int j = 0; j < Vec; ++j) std::memcpy(blk + 16 + 32 * j + 4 * r, s.qs + 4 * j, 4);
 }
 
 template <class Block, int Vec>
-void unrepack_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
-  const int64_t nb = k / kQK;
-  constexpr size_t kGroupBlock = kRows * sizeof(Block);
-  const uint8_t* gb = static_cast<const uint8_t*>(repacked) +
-                      static_cast<size_t>(row / kRows) * kRows * row_bytes;
-  const int r = static_cast<int>(row % kRows);
-  Block* out = static_cast<Block*>(dst);
-  for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* blk = gb + b * kGroupBlock;
-    std::memcpy(&out[b].d, blk + 2 * r, 2);
-    for (int j = 0; j < Vec; ++j) std::memcpy(out[b].qs + 4 * j, blk + 16 + 32 * j + 4 * r, 4);
-  }
+inline void get_x8(const uint8_t* blk, int r, Block& o) {
+  std::memcpy(&o.d, blk + 2 * r, 2);
+  for (int j = 0; j < Vec; ++j) std::memcpy(o.qs + 4 * j, blk + 16 + 32 * j + 4 * r, 4);
+}
+
+template <class Block, int Vec>
+void repack_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
+  repacked::repack_blocks<kRows, Block>(src, row_bytes, rows, k / kQK, kRows * sizeof(Block), dst,
+                                        put_x8<Block, Vec>);
+}
+
+template <class Block, int Vec>
+void unrepack_x8(const void* repacked, int64_t k, int64_t row, void* dst) {
+  repacked::unrepack_blocks<kRows, Block>(repacked, k / kQK, kRows * sizeof(Block), row, dst,
+                                          get_x8<Block, Vec>);
 }
 
 }  // namespace
 
-void unrepack_q4_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
-  unrepack_x8<block_q4_0, 4>(repacked, row_bytes, k, row, dst);
+void unrepack_q4_0_x8(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row, void* dst) {
+  unrepack_x8<block_q4_0, 4>(repacked, k, row, dst);
 }
 
-void unrepack_q8_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
-  unrepack_x8<block_q8_0, 8>(repacked, row_bytes, k, row, dst);
+void unrepack_q8_0_x8(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row, void* dst) {
+  unrepack_x8<block_q8_0, 8>(repacked, k, row, dst);
 }
 
-// Q5_0: the Q4_0-like part through the shared code's byte moves, then the
-// fifth bits (layout above): element e < 16 -> byte 4r + e%4, bit e/4;
-// e >= 16 -> byte 4r + e%4, bit 4 + (e-16)/4.
-void unrepack_q5_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t row, void* dst) {
-  const int64_t nb = k / kQK;
-  const uint8_t* gb = static_cast<const uint8_t*>(repacked) +
-                      static_cast<size_t>(row / kRows) * kRows * row_bytes;
-  const int r = static_cast<int>(row % kRows);
-  block_q5_0* out = static_cast<block_q5_0*>(dst);
-  for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* blk = gb + b * kQ5Block;
-    std::memcpy(&out[b].d, blk + 2 * r, 2);
-    for (int j = 0; j < 4; ++j) std::memcpy(out[b].qs + 4 * j, blk + 16 + 32 * j + 4 * r, 4);
-    uint32_t qh = 0;
-    for (int e = 0; e < kQK; ++e) {
-      const int bit = e < 16 ? e / 4 : 4 + (e - 16) / 4;
-      qh |= static_cast<uint32_t>((blk[kQ5High + 4 * r + e % 4] >> bit) & 1) << e;
-    }
-    std::memcpy(out[b].qh, &qh, 4);
-  }
+// Q5_0: the Q4_0-like part, then the fifth bits (repacked::q5_bit).
+void unrepack_q5_0_x8(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row, void* dst) {
+  repacked::unrepack_blocks<kRows, block_q5_0>(
+      repacked, k / kQK, kQ5Block, row, dst, [](const uint8_t* blk, int r, block_q5_0& o) {
+        get_x8<block_q5_0, 4>(blk, r, o);
+        uint32_t qh = 0;
+        for (int e = 0; e < kQK; ++e) {
+          qh |= static_cast<uint32_t>((blk[kQ5High + 4 * r + e % 4] >> repacked::q5_bit(e)) & 1) << e;
+        }
+        std::memcpy(o.qh, &qh, 4);
+      });
 }
 
 void unrepack_q4_K_x8(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row,
                       void* dst) {
-  const int64_t nb = k / kQK_K;
-  const int r = static_cast<int>(row % kRows);
-  const uint8_t* in = static_cast<const uint8_t*>(repacked);
-  block_q4_K* out = static_cast<block_q4_K*>(dst);
-  for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* blk = in + (static_cast<size_t>(row / kRows) * nb + b) * kQ4KBlock;
-    block_q4_K& o = out[b];
-    std::memcpy(&o.d, blk + 2 * r, 2);
-    std::memcpy(&o.dmin, blk + 16 + 2 * r, 2);
-    uint8_t sc[8], mn[8];
-    for (int j = 0; j < 8; ++j) {
-      sc[j] = blk[kQ4KScales + 16 * j + 2 * r];
-      mn[j] = blk[kQ4KMins + 16 * (j / 2) + 2 * r + (j & 1)];
-    }
-    k4_pack_scale_min(sc, mn, o.scales);
-    for (int c = 0; c < 4; ++c) {
-      for (int i = 0; i < 8; ++i) {
-        std::memcpy(o.qs + 32 * c + 4 * i, blk + kQ4KQuants + 256 * c + 32 * i + 4 * r, 4);
-      }
-    }
-  }
+  repacked::unrepack_blocks<kRows, block_q4_K>(
+      repacked, k / kQK_K, kQ4KBlock, row, dst, [](const uint8_t* blk, int r, block_q4_K& o) {
+        std::memcpy(&o.d, blk + 2 * r, 2);
+        std::memcpy(&o.dmin, blk + 16 + 2 * r, 2);
+        uint8_t sc[8], mn[8];
+        for (int j = 0; j < 8; ++j) {
+          sc[j] = blk[kQ4KScales + 16 * j + 2 * r];
+          mn[j] = blk[kQ4KMins + 16 * (j / 2) + 2 * r + (j & 1)];
+        }
+        k4_pack_scale_min(sc, mn, o.scales);
+        for (int c = 0; c < 4; ++c) {
+          for (int i = 0; i < 8; ++i) {
+            std::memcpy(o.qs + 32 * c + 4 * i, blk + kQ4KQuants + 256 * c + 32 * i + 4 * r, 4);
+          }
+        }
+      });
 }
 
 void unrepack_q6_K_x8(const void* repacked, size_t /*row_bytes*/, int64_t k, int64_t row,
                       void* dst) {
-  const int64_t nb = k / kQK_K;
-  const int r = static_cast<int>(row % kRows);
-  const uint8_t* in = static_cast<const uint8_t*>(repacked);
-  block_q6_K* out = static_cast<block_q6_K*>(dst);
-  for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* blk = in + (static_cast<size_t>(row / kRows) * nb + b) * kQ6KBlock;
-    block_q6_K& o = out[b];
-    std::memcpy(&o.d, blk + 2 * r, 2);
-    for (int sub = 0; sub < 16; ++sub) o.scales[sub] = static_cast<int8_t>(blk[kQ6KScales + 16 * sub + 2 * r]);
-    // The 256 unsigned 6-bit values in element order, then ggml's layout.
-    uint8_t u[kQK_K];
-    for (int v = 0; v < 32; ++v) {
-      for (int i = 0; i < 4; ++i) {
-        const uint8_t lo = blk[kQ6KLow + 32 * v + 4 * r + i];
-        u[4 * v + i] = lo & 0xF;
-        u[128 + 4 * v + i] = lo >> 4;
-      }
-    }
-    for (int h = 0; h < 16; ++h) {
-      for (int i = 0; i < 4; ++i) {
-        const uint8_t bits = blk[kQ6KHigh + 32 * h + 4 * r + i];
-        for (int q = 0; q < 4; ++q) u[64 * q + 4 * h + i] |= static_cast<uint8_t>(((bits >> (2 * q)) & 3) << 4);
-      }
-    }
-    q6k::from_values(u, &o);
-  }
+  repacked::unrepack_blocks<kRows, block_q6_K>(
+      repacked, k / kQK_K, kQ6KBlock, row, dst, [](const uint8_t* blk, int r, block_q6_K& o) {
+        std::memcpy(&o.d, blk + 2 * r, 2);
+        for (int sub = 0; sub < 16; ++sub) {
+          o.scales[sub] = static_cast<int8_t>(blk[kQ6KScales + 16 * sub + 2 * r]);
+        }
+        uint8_t u[kQK_K];  // the 256 unsigned 6-bit values in element order
+        for (int v = 0; v < 32; ++v) {
+          for (int i = 0; i < 4; ++i) {
+            const uint8_t lo = blk[kQ6KLow + 32 * v + 4 * r + i];
+            u[4 * v + i] = lo & 0xF;
+            u[128 + 4 * v + i] = lo >> 4;
+          }
+        }
+        for (int h = 0; h < 16; ++h) {
+          for (int i = 0; i < 4; ++i) {
+            const uint8_t bits = blk[kQ6KHigh + 32 * h + 4 * r + i];
+            for (int q = 0; q < 4; ++q) {
+              u[64 * q + 4 * h + i] |= static_cast<uint8_t>(((bits >> (2 * q)) & 3) << 4);
+            }
+          }
+        }
+        q6k::from_values(u, &o);
+      });
 }
 
 void repack_q4_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
-  const int64_t nb = k / kQK_K;
-  const int64_t groups = (rows + kRows - 1) / kRows;
-  const uint8_t* in = static_cast<const uint8_t*>(src);
-  uint8_t* out = static_cast<uint8_t*>(dst);
-  for (int64_t g = 0; g < groups; ++g) {
-    for (int64_t b = 0; b < nb; ++b) {
-      uint8_t* blk = out + (static_cast<size_t>(g) * nb + b) * kQ4KBlock;
-      for (int r = 0; r < kRows; ++r) {
-        const int64_t row = g * kRows + r;
-        block_q4_K s{};  // padding rows: all zero
-        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(block_q4_K), sizeof s);
+  repacked::repack_blocks<kRows, block_q4_K>(
+      src, row_bytes, rows, k / kQK_K, kQ4KBlock, dst, [](uint8_t* blk, int r, const block_q4_K& s) {
         std::memcpy(blk + 2 * r, &s.d, 2);
         std::memcpy(blk + 16 + 2 * r, &s.dmin, 2);
         for (int j = 0; j < 8; ++j) {
@@ -462,9 +424,7 @@ void repack_q4_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
             std::memcpy(blk + kQ4KQuants + 256 * c + 32 * i + 4 * r, s.qs + 32 * c + 4 * i, 4);
           }
         }
-      }
-    }
-  }
+      });
 }
 
 void gemm_q4_K_x8_avx2(const GemmArgs& a) {
@@ -473,18 +433,8 @@ void gemm_q4_K_x8_avx2(const GemmArgs& a) {
 }
 
 void repack_q6_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
-  const int64_t nb = k / kQK_K;
-  const int64_t groups = (rows + kRows - 1) / kRows;
-  const uint8_t* in = static_cast<const uint8_t*>(src);
-  uint8_t* out = static_cast<uint8_t*>(dst);
-  for (int64_t g = 0; g < groups; ++g) {
-    for (int64_t b = 0; b < nb; ++b) {
-      uint8_t* blk = out + (static_cast<size_t>(g) * nb + b) * kQ6KBlock;
-      std::memset(blk, 0, kQ6KBlock);
-      for (int r = 0; r < kRows; ++r) {
-        const int64_t row = g * kRows + r;
-        block_q6_K s{};  // padding rows: all zero
-        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof(block_q6_K), sizeof s);
+  repacked::repack_blocks<kRows, block_q6_K>(
+      src, row_bytes, rows, k / kQK_K, kQ6KBlock, dst, [](uint8_t* blk, int r, const block_q6_K& s) {
         std::memcpy(blk + 2 * r, &s.d, 2);
         for (int sub = 0; sub < 16; ++sub) {
           blk[kQ6KScales + 16 * sub + 2 * r] = static_cast<uint8_t>(s.scales[sub]);
@@ -505,9 +455,7 @@ void repack_q6_K_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
             blk[kQ6KHigh + 32 * h + 4 * r + i] = bits;
           }
         }
-      }
-    }
-  }
+      });
 }
 
 void gemm_q6_K_x8_avx2(const GemmArgs& a) {
@@ -524,30 +472,15 @@ void repack_q8_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
 }
 
 void repack_q5_0_x8(const void* src, size_t row_bytes, int64_t rows, int64_t k, void* dst) {
-  const int64_t nb = k / kQK;
-  const int64_t groups = (rows + kRows - 1) / kRows;
-  const uint8_t* in = static_cast<const uint8_t*>(src);
-  uint8_t* out = static_cast<uint8_t*>(dst);
-  for (int64_t g = 0; g < groups; ++g) {
-    uint8_t* gb = out + static_cast<size_t>(g) * kRows * row_bytes;
-    for (int64_t b = 0; b < nb; ++b) {
-      uint8_t* blk = gb + b * kQ5Block;
-      std::memset(blk + kQ5High, 0, 32);
-      for (int r = 0; r < kRows; ++r) {
-        const int64_t row = g * kRows + r;
-        block_q5_0 s{};  // padding rows: scale 0, quants 0
-        if (row < rows) std::memcpy(&s, in + row * row_bytes + b * sizeof s, sizeof s);
-        std::memcpy(blk + 2 * r, &s.d, 2);
-        for (int j = 0; j < 4; ++j) std::memcpy(blk + 16 + 32 * j + 4 * r, s.qs + 4 * j, 4);
+  repacked::repack_blocks<kRows, block_q5_0>(
+      src, row_bytes, rows, k / kQK, kQ5Block, dst, [](uint8_t* blk, int r, const block_q5_0& s) {
+        put_x8<block_q5_0, 4>(blk, r, s);
         uint32_t qh;
         std::memcpy(&qh, s.qh, 4);
         for (int e = 0; e < kQK; ++e) {
-          const int bit = e < 16 ? e / 4 : 4 + (e - 16) / 4;
-          blk[kQ5High + 4 * r + e % 4] |= static_cast<uint8_t>(((qh >> e) & 1) << bit);
+          blk[kQ5High + 4 * r + e % 4] |= static_cast<uint8_t>(((qh >> e) & 1) << repacked::q5_bit(e));
         }
-      }
-    }
-  }
+      });
 }
 
 void gemm_q5_0_x8_avx2(const GemmArgs& a) {
