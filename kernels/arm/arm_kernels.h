@@ -9,6 +9,8 @@ namespace edgellm::kernels::arm {
 
 // Activation quantizers (NEON baseline), bit-exact with the reference.
 void quantize_q8_0_neon(const float* x, void* dst, int64_t n);
+// Q8_0 blocks followed by the n/32 block scales as floats (act_extra 4).
+void quantize_q8_0_scales_neon(const float* x, void* dst, int64_t n);
 void quantize_q8_K_neon(const float* x, void* dst, int64_t n);
 void gemm_q4_0_neon(const GemmArgs& a);
 void gemm_q8_0_neon(const GemmArgs& a);

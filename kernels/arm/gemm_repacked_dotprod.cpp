@@ -41,6 +41,10 @@
 // Q4_0 / Q5_0 / Q8_0, 4 for Q4_K / Q6_K, the group's unpacked weights reused from
 // registers; the driver is kernels/repacked_groups.h).
 //
+// Q4_0 / Q5_0 / Q8_0 read activation rows of quantize_q8_0_scales_neon: the
+// Q8_0 blocks, then every block's scale again as a float, so a token's block
+// costs one load for its scale instead of a load and an fp16 convert.
+//
 // Integer block sums are exact (Q4_0: 16 * sum, |sum| <= 32*8*127, scaled
 // back by the fixed-point convert); only the float accumulation order
 // differs from the reference.
@@ -115,77 +119,120 @@ struct UnpackQ5_0 {
   }
 };
 
-template <class U, int T>
-void nibble_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
-                  size_t /*sums_offset*/, float* y, int64_t y_stride) {
-  float32x4_t acc[T];
-  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
-  auto block = [&](int64_t b) {
-    const uint8_t* blk = g + b * U::kBlock;
-    const float32x4_t dw = row_scales(blk);
-    int8x16_t lo[4], hi[4];
-    U::unpack(blk, lo, hi);
-    for (int t = 0; t < T; ++t) {
-      const block_q8_0& xb = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes)[b];
-      const int8x16x2_t xq = vld1q_s8_x2(xb.qs);
-      const int8x16_t x0 = xq.val[0], x1 = xq.val[1];
-      int32x4_t s = vdotq_laneq_s32(vdupq_n_s32(0), lo[0], x0, 0);
-      s = vdotq_laneq_s32(s, lo[1], x0, 1);
-      s = vdotq_laneq_s32(s, lo[2], x0, 2);
-      s = vdotq_laneq_s32(s, lo[3], x0, 3);
-      s = vdotq_laneq_s32(s, hi[0], x1, 0);
-      s = vdotq_laneq_s32(s, hi[1], x1, 1);
-      s = vdotq_laneq_s32(s, hi[2], x1, 2);
-      s = vdotq_laneq_s32(s, hi[3], x1, 3);
-      acc[t] = vfmaq_f32(acc[t], vcvtq_n_f32_s32(s, U::kFrac), vmulq_n_f32(dw, fp16(xb.d)));
-    }
-  };
-  if constexpr (T == 1) {
-    // The decode GEMV: two blocks per iteration halve the loop overhead
-    // (3 of its 33 instructions per block); prefill loses by it.
-#pragma GCC unroll 2
-    for (int64_t b = 0; b < nb; ++b) block(b);
-  } else {
-    for (int64_t b = 0; b < nb; ++b) block(b);
-  }
-  for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
+// One token's block: the 8 sdot of the 4 rows against the token's 32 quants
+// (x0: elements 0..15, x1: 16..31), then acc += sums * 2^-Frac * scale
+// (scale = the rows' scales times the token's).
+template <int Frac>
+inline void token_block(const int8x16_t lo[4], const int8x16_t hi[4], const int8_t* xq,
+                        float32x4_t scale, float32x4_t& acc) {
+  const int8x16x2_t xv = vld1q_s8_x2(xq);
+  const int8x16_t x0 = xv.val[0], x1 = xv.val[1];
+  int32x4_t s = vdotq_laneq_s32(vdupq_n_s32(0), lo[0], x0, 0);
+  s = vdotq_laneq_s32(s, lo[1], x0, 1);
+  s = vdotq_laneq_s32(s, lo[2], x0, 2);
+  s = vdotq_laneq_s32(s, lo[3], x0, 3);
+  s = vdotq_laneq_s32(s, hi[0], x1, 0);
+  s = vdotq_laneq_s32(s, hi[1], x1, 1);
+  s = vdotq_laneq_s32(s, hi[2], x1, 2);
+  s = vdotq_laneq_s32(s, hi[3], x1, 3);
+  const float32x4_t sums = Frac == 0 ? vcvtq_f32_s32(s) : vcvtq_n_f32_s32(s, Frac == 0 ? 1 : Frac);
+  acc = vfmaq_f32(acc, sums, scale);
 }
 
-template <int T>
-void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
-                size_t /*sums_offset*/, float* y, int64_t y_stride) {
-  float32x4_t acc[T];
-  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
-  auto block = [&](int64_t b) {
-    const uint8_t* blk = g + b * kQ8Block;
-    const float32x4_t dw = row_scales(blk);
-    const int8x16x4_t wa = vld1q_s8_x4(reinterpret_cast<const int8_t*>(blk + 8));
-    const int8x16x4_t wb = vld1q_s8_x4(reinterpret_cast<const int8_t*>(blk + 72));
-    const int8x16_t w[8] = {wa.val[0], wa.val[1], wa.val[2], wa.val[3],
-                            wb.val[0], wb.val[1], wb.val[2], wb.val[3]};
-    for (int t = 0; t < T; ++t) {
-      const block_q8_0& xb = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes)[b];
-      const int8x16x2_t xq = vld1q_s8_x2(xb.qs);
-      const int8x16_t x0 = xq.val[0], x1 = xq.val[1];
-      int32x4_t s = vdotq_laneq_s32(vdupq_n_s32(0), w[0], x0, 0);
-      s = vdotq_laneq_s32(s, w[1], x0, 1);
-      s = vdotq_laneq_s32(s, w[2], x0, 2);
-      s = vdotq_laneq_s32(s, w[3], x0, 3);
-      s = vdotq_laneq_s32(s, w[4], x1, 0);
-      s = vdotq_laneq_s32(s, w[5], x1, 1);
-      s = vdotq_laneq_s32(s, w[6], x1, 2);
-      s = vdotq_laneq_s32(s, w[7], x1, 3);
-      acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(s), vmulq_n_f32(dw, fp16(xb.d)));
-    }
-  };
-  if constexpr (T == 1) {
-#pragma GCC unroll 2
-    for (int64_t b = 0; b < nb; ++b) block(b);
-  } else {
-    for (int64_t b = 0; b < nb; ++b) block(b);
-  }
-  for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
+// Rows x of quantize_q8_0_scales_neon: Q8_0 blocks, then the block scales
+// as floats at scales_offset (only 2-byte aligned when the block count is
+// odd, hence the byte loads). In the kernels below, Block gives the 8 int8
+// vectors of a group block (2^Frac times the signed quants).
+inline float act_scale(const uint8_t* x, size_t scales_offset, int64_t b) {
+  float d;
+  std::memcpy(&d, x + scales_offset + b * sizeof(float), sizeof d);
+  return d;
 }
+inline const int8_t* act_quants(const uint8_t* x, int64_t b) {
+  return reinterpret_cast<const int8_t*>(x + b * sizeof(block_q8_0) + offsetof(block_q8_0, qs));
+}
+
+// The decode GEMV (one token): two blocks per iteration, their two scales
+// one load, halve the loop overhead (Q4_0: 56 instructions per 2 blocks).
+template <class Block>
+void q8_0_act_gemv(const uint8_t* g, int64_t nb, const uint8_t* x, size_t scales_offset,
+                   float* y) {
+  float32x4_t acc = vdupq_n_f32(0.0f);
+  const uint8_t* dx = x + scales_offset;
+  int8x16_t lo[4], hi[4];
+  int64_t b = 0;
+  for (; b + 2 <= nb; b += 2) {
+    const float32x2_t d2 = vreinterpret_f32_u8(vld1_u8(dx + b * sizeof(float)));
+    const uint8_t* blk = g + b * Block::kBlock;
+    Block::unpack(blk, lo, hi);
+    token_block<Block::kFrac>(lo, hi, act_quants(x, b),
+                              vmulq_lane_f32(row_scales(blk), d2, 0), acc);
+    blk += Block::kBlock;
+    Block::unpack(blk, lo, hi);
+    token_block<Block::kFrac>(lo, hi, act_quants(x, b + 1),
+                              vmulq_lane_f32(row_scales(blk), d2, 1), acc);
+  }
+  if (b < nb) {  // an odd block count (k an odd multiple of 32)
+    const uint8_t* blk = g + b * Block::kBlock;
+    Block::unpack(blk, lo, hi);
+    token_block<Block::kFrac>(lo, hi, act_quants(x, b),
+                              vmulq_n_f32(row_scales(blk), act_scale(x, scales_offset, b)), acc);
+  }
+  vst1q_f32(y, acc);
+}
+
+// T > 1 tokens per pass over a group (prefill). The token loop is a fold
+// over Ts..., so every accumulator index is a constant from the start and
+// the accumulators can live in registers (a loop over t, unrolled only
+// later, left them on the stack). GCC's pre-allocation scheduler would
+// still hoist all T scale loads and multiplies to the top of the block and
+// spill 4 accumulators; without it the pass has no stack traffic (Q4_0, 8
+// tokens: 135 instructions per block, 152 with the spills).
+template <class Block, int... Ts>
+__attribute__((optimize("no-schedule-insns"))) void q8_0_act_pass(
+    std::integer_sequence<int, Ts...>, const uint8_t* g, int64_t nb, const uint8_t* x,
+    size_t x_row_bytes, size_t scales_offset, float* y, int64_t y_stride) {
+  float32x4_t acc[sizeof...(Ts)];
+  ((acc[Ts] = vdupq_n_f32(0.0f)), ...);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * Block::kBlock;
+    const float32x4_t dw = row_scales(blk);
+    int8x16_t lo[4], hi[4];
+    Block::unpack(blk, lo, hi);
+    auto token = [&](int t, float32x4_t& a) {
+      const uint8_t* xt = x + t * x_row_bytes;
+      token_block<Block::kFrac>(lo, hi, act_quants(xt, b),
+                                vmulq_n_f32(dw, act_scale(xt, scales_offset, b)), a);
+    };
+    (token(Ts, acc[Ts]), ...);
+  }
+  ((vst1q_f32(y + Ts * y_stride, acc[Ts])), ...);
+}
+
+template <class Block, int T>
+void q8_0_act_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                    size_t scales_offset, float* y, int64_t y_stride) {
+  if constexpr (T == 1) {
+    q8_0_act_gemv<Block>(g, nb, x, scales_offset, y);
+  } else {
+    q8_0_act_pass<Block>(std::make_integer_sequence<int, T>{}, g, nb, x, x_row_bytes,
+                         scales_offset, y, y_stride);
+  }
+}
+
+// Q8_0's group block: the 8 vectors as stored.
+struct UnpackQ8_0 {
+  static constexpr size_t kBlock = kQ8Block;
+  static constexpr int kFrac = 0;
+  static inline void unpack(const uint8_t* blk, int8x16_t lo[4], int8x16_t hi[4]) {
+    const int8x16x4_t a = vld1q_s8_x4(reinterpret_cast<const int8_t*>(blk + 8));
+    const int8x16x4_t b = vld1q_s8_x4(reinterpret_cast<const int8_t*>(blk + 72));
+    for (int j = 0; j < 4; ++j) {
+      lo[j] = a.val[j];
+      hi[j] = b.val[j];
+    }
+  }
+};
 
 // Sub-block J (elements 16J..16J+15, groups of 4 elements 4J..4J+3) of a
 // Q6_K group block as 4 vectors of 4*(q-32).
@@ -458,23 +505,23 @@ void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
       });
 }
 
+namespace {
+
 // 8 tokens per pass where the unpacked block and 8 accumulators fit in the
-// 32 vector registers (Q4_0, Q5_0: 8 + 8 + 4; Q8_0: 8 + 8 + 4); Q4_K's 16
-// unpacked vectors leave room for 4; Q6_K takes 4 like Q4_K.
-void gemm_q4_0_x4_dotprod(const GemmArgs& a) {
-  repacked::gemm_groups<kRows, 8>(a, kQK, kQ4Block, 0, [](auto tokens, auto... args) {
-    nibble_group<UnpackQ4_0, decltype(tokens)::value>(args...);
-  });
+// 32 vector registers (Q4_0, Q5_0, Q8_0: 8 + 8 + 4); Q4_K's 16 unpacked
+// vectors leave room for 4; Q6_K takes 4 like Q4_K.
+template <class Block>
+void gemm_q8_0_act(const GemmArgs& a) {
+  const size_t scales_offset = static_cast<size_t>(a.k / kQK) * sizeof(block_q8_0);
+  repacked::gemm_groups<kRows, 8>(a, kQK, Block::kBlock, scales_offset,
+      [](auto tokens, auto... args) { q8_0_act_group<Block, decltype(tokens)::value>(args...); });
 }
-void gemm_q5_0_x4_dotprod(const GemmArgs& a) {
-  repacked::gemm_groups<kRows, 8>(a, kQK, kQ5Block, 0, [](auto tokens, auto... args) {
-    nibble_group<UnpackQ5_0, decltype(tokens)::value>(args...);
-  });
-}
-void gemm_q8_0_x4_dotprod(const GemmArgs& a) {
-  repacked::gemm_groups<kRows, 8>(a, kQK, kQ8Block, 0,
-      [](auto tokens, auto... args) { q8_0_group<decltype(tokens)::value>(args...); });
-}
+
+}  // namespace
+
+void gemm_q4_0_x4_dotprod(const GemmArgs& a) { gemm_q8_0_act<UnpackQ4_0>(a); }
+void gemm_q5_0_x4_dotprod(const GemmArgs& a) { gemm_q8_0_act<UnpackQ5_0>(a); }
+void gemm_q8_0_x4_dotprod(const GemmArgs& a) { gemm_q8_0_act<UnpackQ8_0>(a); }
 void gemm_q6_K_x4_dotprod(const GemmArgs& a) {
   repacked::gemm_groups<kRows, 4>(a, kQK_K, kQ6KBlock, 0,
       [](auto tokens, auto... args) { q6_K_group<decltype(tokens)::value>(args...); });

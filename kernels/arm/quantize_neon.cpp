@@ -6,6 +6,8 @@
 //   Q8_K: iscale = -127/max (max = first element of largest magnitude),
 //         q = min(127, round-half-even(iscale * x))      -> FCVTNS
 //         bsums = sums of 16 quants (exact in int16)
+//   Q8_0 + scales: the Q8_0 row, then each block's d again as a float (the
+//         fp16 value widened), for the repacked kernels' scale multiply.
 #include <arm_neon.h>
 
 #include <cmath>
@@ -44,6 +46,16 @@ void quantize_q8_0_neon(const float* x, void* dst, int64_t n) {
     for (int j = 0; j < 8; ++j) q[j] = vcvtaq_s32_f32(vmulq_n_f32(v[j], id));
     vst1q_s8(y[i].qs, narrow16(q[0], q[1], q[2], q[3]));
     vst1q_s8(y[i].qs + 16, narrow16(q[4], q[5], q[6], q[7]));
+  }
+}
+
+void quantize_q8_0_scales_neon(const float* x, void* dst, int64_t n) {
+  quantize_q8_0_neon(x, dst, n);
+  const block_q8_0* y = static_cast<const block_q8_0*>(dst);
+  float* scales = reinterpret_cast<float*>(static_cast<uint8_t*>(dst) + (n / kQK) * sizeof(block_q8_0));
+  for (int64_t i = 0; i < n / kQK; ++i) {
+    const float d = fp16_to_fp32(y[i].d);  // the rounded scale, as the blocks hold it
+    std::memcpy(scales + i, &d, sizeof d);
   }
 }
 

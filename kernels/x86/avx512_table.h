@@ -13,10 +13,10 @@
 // clang-format off
 #define EDGELLM_AVX512_KERNELS(NS)                                                                 \
   {DType::Q4_0, Isa::Avx512, "q4_0.q8_0 avx512vnni repacked x8 (8 tokens/pass)", DType::Q8_0,     \
-   x86::quantize_q8_0_sum8_avx2, NS::gemm_q4_0_x8_avx512, 4, x86::repack_q4_0_x8, 8, 144,         \
+   x86::quantize_q8_0_sum8_scales_avx2, NS::gemm_q4_0_x8_avx512, 8, x86::repack_q4_0_x8, 8, 144,  \
    x86::unrepack_q4_0_x8},                                                                         \
   {DType::Q8_0, Isa::Avx512, "q8_0.q8_0 avx512vnni repacked x8 (8 tokens/pass)", DType::Q8_0,     \
-   x86::quantize_q8_0_sum8_avx2, NS::gemm_q8_0_x8_avx512, 4, x86::repack_q8_0_x8, 8, 272,         \
+   x86::quantize_q8_0_sum8_scales_avx2, NS::gemm_q8_0_x8_avx512, 8, x86::repack_q8_0_x8, 8, 272,  \
    x86::unrepack_q8_0_x8},                                                                         \
   {DType::Q4_K, Isa::Avx512, "q4_K.q8_K avx512vnni repacked x8 (4 tokens/pass)", DType::Q8_K,     \
    x86::quantize_q8_K_avx2, NS::gemm_q4_K_x8_avx512, 0, x86::repack_q4_K_x8, 8, 1248,             \

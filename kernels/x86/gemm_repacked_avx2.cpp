@@ -36,10 +36,13 @@
 //
 // Integer block dots are exact (as in the reference); only the float
 // accumulation order differs. Q4_0 uses unsigned nibbles and subtracts the
-// activation's precomputed 8*sum(x) per block (quantize_q8_0_sum8_avx2);
-// its int16 sums stay below 8 * 2 * 15 * 127 < 32768 over a block. Q8_0
-// moves each weight's sign onto the activation (vpsignb) and widens the int16
-// pairs (up to 2 * 128 * 127) after every step.
+// activation's precomputed 8*sum(x) per block; its int16 sums stay below
+// 8 * 2 * 15 * 127 < 32768 over a block. Q8_0 moves each weight's sign onto
+// the activation (vpsignb) and widens the int16 pairs (up to 2 * 128 * 127)
+// after every step. Q4_0, Q5_0 and Q8_0 read rows of
+// quantize_q8_0_sum8_scales_avx2: the Q8_0 blocks, those sums, then each
+// block's scale as a float (one vbroadcastss per token and block instead of
+// an fp16 convert).
 #include <cstring>
 
 #include "kernels/q6_k_values.h"
@@ -60,10 +63,12 @@ inline void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
   __m256 acc[T];
   const block_q8_0* xb[T];
   const uint8_t* xs[T];
+  const uint8_t* xd[T];
   for (int t = 0; t < T; ++t) {
     acc[t] = _mm256_setzero_ps();
     xb[t] = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes);
     xs[t] = x + t * x_row_bytes + sums_offset;
+    xd[t] = act_scales(xs[t], nb);
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ4Block;
@@ -87,7 +92,7 @@ inline void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
       const __m256i i32 = _mm256_sub_epi32(_mm256_madd_epi16(s16[t], ones),
                                            _mm256_set1_epi32(load4(xs[t] + 4 * b)));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32),
-                               _mm256_mul_ps(dv, _mm256_set1_ps(fp16(xb[t][b].d))), acc[t]);
+                               _mm256_mul_ps(dv, bcast_scale(xd[t], b)), acc[t]);
     }
   }
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
@@ -105,10 +110,12 @@ inline void q5_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
   __m256 acc[T];
   const block_q8_0* xb[T];
   const uint8_t* xs[T];
+  const uint8_t* xd[T];
   for (int t = 0; t < T; ++t) {
     acc[t] = _mm256_setzero_ps();
     xb[t] = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes);
     xs[t] = x + t * x_row_bytes + sums_offset;
+    xd[t] = act_scales(xs[t], nb);
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ5Block;
@@ -146,7 +153,7 @@ inline void q5_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
       const __m256i i32 =
           _mm256_sub_epi32(s32[t], _mm256_slli_epi32(_mm256_set1_epi32(load4(xs[t] + 4 * b)), 1));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i32),
-                               _mm256_mul_ps(dv, _mm256_set1_ps(fp16(xb[t][b].d))), acc[t]);
+                               _mm256_mul_ps(dv, bcast_scale(xd[t], b)), acc[t]);
     }
   }
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
@@ -154,13 +161,15 @@ inline void q5_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
 
 template <int T>
 inline void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
-                       size_t /*sums_offset*/, float* y, int64_t y_stride) {
+                       size_t sums_offset, float* y, int64_t y_stride) {
   const __m256i ones = _mm256_set1_epi16(1);
   __m256 acc[T];
   const block_q8_0* xb[T];
+  const uint8_t* xd[T];
   for (int t = 0; t < T; ++t) {
     acc[t] = _mm256_setzero_ps();
     xb[t] = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes);
+    xd[t] = act_scales(x + t * x_row_bytes + sums_offset, nb);
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ8Block;
@@ -180,7 +189,7 @@ inline void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_
     const __m256 dv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
     for (int t = 0; t < T; ++t) {
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s32[t]),
-                               _mm256_mul_ps(dv, _mm256_set1_ps(fp16(xb[t][b].d))), acc[t]);
+                               _mm256_mul_ps(dv, bcast_scale(xd[t], b)), acc[t]);
     }
   }
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
@@ -494,7 +503,7 @@ void gemm_q4_0_x8_avx2(const GemmArgs& a) {
 }
 
 void gemm_q8_0_x8_avx2(const GemmArgs& a) {
-  repacked::gemm_groups<kRows, 4>(a, kQK, kQ8Block, 0,
+  repacked::gemm_groups<kRows, 4>(a, kQK, kQ8Block, static_cast<size_t>(a.k / kQK) * sizeof(block_q8_0),
       [](auto tokens, auto... args) { q8_0_group<decltype(tokens)::value>(args...); });
 }
 

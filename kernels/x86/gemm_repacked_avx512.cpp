@@ -74,10 +74,12 @@ void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
   __m256 acc[T];
   const block_q8_0* xb[T];
   const uint8_t* xs[T];
+  const uint8_t* xd[T];
   for (int t = 0; t < T; ++t) {
     acc[t] = _mm256_setzero_ps();
     xb[t] = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes);
     xs[t] = x + t * x_row_bytes + sums_offset;
+    xd[t] = act_scales(xs[t], nb);
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ4Block;
@@ -96,7 +98,7 @@ void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
     const __m256 dv = scales8(blk);
     for (int t = 0; t < T; ++t) {
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s32[t]),
-                               _mm256_mul_ps(dv, _mm256_set1_ps(half(xb[t][b].d))), acc[t]);
+                               _mm256_mul_ps(dv, bcast_scale(xd[t], b)), acc[t]);
     }
   }
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
@@ -109,10 +111,12 @@ void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
   __m256 acc[T];
   const block_q8_0* xb[T];
   const uint8_t* xs[T];
+  const uint8_t* xd[T];
   for (int t = 0; t < T; ++t) {
     acc[t] = _mm256_setzero_ps();
     xb[t] = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes);
     xs[t] = x + t * x_row_bytes + sums_offset;
+    xd[t] = act_scales(xs[t], nb);
   }
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* blk = g + b * kQ8Block;
@@ -131,7 +135,7 @@ void q8_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
     const __m256 dv = scales8(blk);
     for (int t = 0; t < T; ++t) {
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s32[t]),
-                               _mm256_mul_ps(dv, _mm256_set1_ps(half(xb[t][b].d))), acc[t]);
+                               _mm256_mul_ps(dv, bcast_scale(xd[t], b)), acc[t]);
     }
   }
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);

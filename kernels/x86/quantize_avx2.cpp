@@ -128,4 +128,14 @@ void quantize_q8_0_sum8_avx2(const float* x, void* dst, int64_t n) {
   }
 }
 
+void quantize_q8_0_sum8_scales_avx2(const float* x, void* dst, int64_t n) {
+  quantize_q8_0_sum8_avx2(x, dst, n);
+  const block_q8_0* q = static_cast<const block_q8_0*>(dst);
+  uint8_t* scales = static_cast<uint8_t*>(dst) + (n / kQK) * (sizeof(block_q8_0) + 4);
+  for (int64_t i = 0; i < n / kQK; ++i) {
+    const float d = fp16_to_fp32(q[i].d);  // the rounded scale, as the blocks hold it
+    std::memcpy(scales + 4 * i, &d, 4);
+  }
+}
+
 }  // namespace edgellm::kernels::x86

@@ -60,6 +60,17 @@ inline int32_t load4(const void* p) {
   return v;
 }
 
+// Rows of quantize_q8_0_sum8_scales_avx2: after the Q8_0 blocks, 8 * sum(x)
+// per block (int32), then each block's scale as a float. act_scales(row,
+// sums_offset, nb) is where the scales start; the scale of block b, in all
+// 8 lanes, is one vbroadcastss (an fp16 scale would take 3 more uops).
+inline const uint8_t* act_scales(const uint8_t* sums, int64_t nb) { return sums + 4 * nb; }
+inline __m256 bcast_scale(const uint8_t* scales, int64_t b) {
+  float d;
+  std::memcpy(&d, scales + 4 * b, 4);
+  return _mm256_set1_ps(d);
+}
+
 // Q4_K's min term, the same on AVX2 and AVX-512 (VNNI has nothing better
 // for it): the group block's mins as 4 int16 vectors (vector p, lanes 2r and
 // 2r+1 = row r's mins of sub-blocks 2p and 2p+1) ...

@@ -16,6 +16,10 @@ void quantize_q8_K_avx2(const float* src, void* dst, int64_t n);
 // Q8_0 row followed by one int32 per block: 8 * (sum of the block's quants),
 // the zero-point correction of the packed Q4_0 GEMM.
 void quantize_q8_0_sum8_avx2(const float* src, void* dst, int64_t n);
+// The same, then each block's scale as a float (the fp16 value widened):
+// act_extra 8 (sums at k/32 * 34, scales 4 * k/32 bytes later), for the
+// repacked kernels' scale multiply.
+void quantize_q8_0_sum8_scales_avx2(const float* src, void* dst, int64_t n);
 // F32 rows holding the values F16 / BF16 rounding gives (the activation
 // format of the F16 / BF16 GEMMs: the reference rounds activations to the
 // weight's type; widening them once here keeps the inner loop to FMAs).
