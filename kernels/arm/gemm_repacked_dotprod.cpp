@@ -84,6 +84,7 @@ inline float32x4_t row_scales(const uint8_t* blk) {
 struct UnpackQ4_0 {
   static constexpr size_t kBlock = kQ4Block;
   static constexpr int kFrac = 4;  // 16 * (q - 8)
+  static constexpr bool kPostIndexLoads = true;
   static inline void unpack(const uint8_t* blk, int8x16_t lo[4], int8x16_t hi[4]) {
     const uint8x16_t high4 = vdupq_n_u8(0xF0);
     const uint8x16x4_t v = vld1q_u8_x4(blk + 8);  // one ld1 of 4 registers
@@ -102,6 +103,7 @@ struct UnpackQ4_0 {
 struct UnpackQ5_0 {
   static constexpr size_t kBlock = kQ5Block;
   static constexpr int kFrac = 3;  // 8 * (q - 16)
+  static constexpr bool kPostIndexLoads = false;
   template <int J>
   static inline void vec(uint8x16_t v, uint8x16_t h, int8x16_t& lo, int8x16_t& hi) {
     const uint8x16_t hl = J == 0 ? h : vshrq_n_u8(h, J == 0 ? 1 : J);
@@ -123,10 +125,8 @@ struct UnpackQ5_0 {
 // (x0: elements 0..15, x1: 16..31), then acc += sums * 2^-Frac * scale
 // (scale = the rows' scales times the token's).
 template <int Frac>
-inline void token_block(const int8x16_t lo[4], const int8x16_t hi[4], const int8_t* xq,
+inline void token_block(const int8x16_t lo[4], const int8x16_t hi[4], int8x16_t x0, int8x16_t x1,
                         float32x4_t scale, float32x4_t& acc) {
-  const int8x16x2_t xv = vld1q_s8_x2(xq);
-  const int8x16_t x0 = xv.val[0], x1 = xv.val[1];
   int32x4_t s = vdotq_laneq_s32(vdupq_n_s32(0), lo[0], x0, 0);
   s = vdotq_laneq_s32(s, lo[1], x0, 1);
   s = vdotq_laneq_s32(s, lo[2], x0, 2);
@@ -137,6 +137,12 @@ inline void token_block(const int8x16_t lo[4], const int8x16_t hi[4], const int8
   s = vdotq_laneq_s32(s, hi[3], x1, 3);
   const float32x4_t sums = Frac == 0 ? vcvtq_f32_s32(s) : vcvtq_n_f32_s32(s, Frac == 0 ? 1 : Frac);
   acc = vfmaq_f32(acc, sums, scale);
+}
+template <int Frac>
+inline void token_block(const int8x16_t lo[4], const int8x16_t hi[4], const int8_t* xq,
+                        float32x4_t scale, float32x4_t& acc) {
+  const int8x16x2_t xv = vld1q_s8_x2(xq);
+  token_block<Frac>(lo, hi, xv.val[0], xv.val[1], scale, acc);
 }
 
 // Rows x of quantize_q8_0_scales_neon: Q8_0 blocks, then the block scales
@@ -181,13 +187,35 @@ void q8_0_act_gemv(const uint8_t* g, int64_t nb, const uint8_t* x, size_t scales
   vst1q_f32(y, acc);
 }
 
+// A token's 32 quants into x0, x1 and its scale in all 4 lanes into d, each
+// one load that also steps its pointer to the next token's row: ld1 with a
+// register post-increment (two registers: they must be consecutive, hence
+// the fixed v30/v31) and ld1r. GCC does not form these from intrinsics; an
+// add per token is what it emitted instead.
+inline void load_token(const uint8_t*& q, const uint8_t*& sc, size_t step, int8x16_t& x0,
+                       int8x16_t& x1, float32x4_t& d) {
+  register int8x16_t a asm("v30");
+  register int8x16_t b asm("v31");
+  asm("ld1 {%0.16b, %1.16b}, [%2], %3"
+      : "=w"(a), "=w"(b), "+r"(q)
+      : "r"(step), "m"(*reinterpret_cast<const uint8_t(*)[32]>(q)));
+  asm("ld1r {%0.4s}, [%1], %2"
+      : "=w"(d), "+r"(sc)
+      : "r"(step), "m"(*reinterpret_cast<const uint8_t(*)[4]>(sc)));
+  x0 = a;
+  x1 = b;
+}
+
 // T > 1 tokens per pass over a group (prefill). The token loop is a fold
 // over Ts..., so every accumulator index is a constant from the start and
 // the accumulators can live in registers (a loop over t, unrolled only
 // later, left them on the stack). GCC's pre-allocation scheduler would
 // still hoist all T scale loads and multiplies to the top of the block and
-// spill 4 accumulators; without it the pass has no stack traffic (Q4_0, 8
-// tokens: 135 instructions per block, 152 with the spills).
+// spill 4 accumulators; without it the pass has no stack traffic. Q4_0, 8
+// tokens: 152 instructions per group block with the spills and an fp16
+// scale convert per token, 136 without, 131 with the post-indexed loads
+// (Q8_0 131 -> 129; Q5_0's unpacking needs more registers and lost 2 with
+// v30/v31 fixed, so it keeps the plain loads: kPostIndexLoads).
 template <class Block, int... Ts>
 __attribute__((optimize("no-schedule-insns"))) void q8_0_act_pass(
     std::integer_sequence<int, Ts...>, const uint8_t* g, int64_t nb, const uint8_t* x,
@@ -199,10 +227,19 @@ __attribute__((optimize("no-schedule-insns"))) void q8_0_act_pass(
     const float32x4_t dw = row_scales(blk);
     int8x16_t lo[4], hi[4];
     Block::unpack(blk, lo, hi);
+    const uint8_t* q = reinterpret_cast<const uint8_t*>(act_quants(x, b));
+    const uint8_t* sc = x + scales_offset + b * sizeof(float);
     auto token = [&](int t, float32x4_t& a) {
-      const uint8_t* xt = x + t * x_row_bytes;
-      token_block<Block::kFrac>(lo, hi, act_quants(xt, b),
-                                vmulq_n_f32(dw, act_scale(xt, scales_offset, b)), a);
+      if constexpr (Block::kPostIndexLoads) {
+        int8x16_t x0, x1;
+        float32x4_t d;
+        load_token(q, sc, x_row_bytes, x0, x1, d);
+        token_block<Block::kFrac>(lo, hi, x0, x1, vmulq_f32(dw, d), a);
+      } else {
+        const uint8_t* xt = x + t * x_row_bytes;
+        token_block<Block::kFrac>(lo, hi, act_quants(xt, b),
+                                  vmulq_n_f32(dw, act_scale(xt, scales_offset, b)), a);
+      }
     };
     (token(Ts, acc[Ts]), ...);
   }
@@ -224,6 +261,7 @@ void q8_0_act_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row
 struct UnpackQ8_0 {
   static constexpr size_t kBlock = kQ8Block;
   static constexpr int kFrac = 0;
+  static constexpr bool kPostIndexLoads = true;
   static inline void unpack(const uint8_t* blk, int8x16_t lo[4], int8x16_t hi[4]) {
     const int8x16x4_t a = vld1q_s8_x4(reinterpret_cast<const int8_t*>(blk + 8));
     const int8x16x4_t b = vld1q_s8_x4(reinterpret_cast<const int8_t*>(blk + 72));
