@@ -150,12 +150,16 @@ void check_path(Isa isa, bool f16) {
           const float* pi = p.data() + static_cast<size_t>(first + i) * n;
           for (int32_t j = 0; j < n; ++j) {
             double abs_sum = 0.0;
-            for (int32_t d = 0; d < hd; ++d) abs_sum += std::fabs(static_cast<double>(qi[d]) * kq[static_cast<size_t>(j) * hd + d]);
+            for (int32_t d = 0; d < hd; ++d) {
+              abs_sum += std::fabs(static_cast<double>(qi[d]) * kq[static_cast<size_t>(j) * hd + d]);
+            }
             ASSERT_NEAR(si[j], si_ref[j], (2.0 * hd + 4.0) * kU * scale * abs_sum + 1e-30) << "key " << j;
           }
           for (int32_t d = 0; d < hd; ++d) {
             double abs_sum = 0.0;
-            for (int32_t j = 0; j < n; ++j) abs_sum += std::fabs(static_cast<double>(pi[j]) * vq[static_cast<size_t>(j) * hd + d]);
+            for (int32_t j = 0; j < n; ++j) {
+              abs_sum += std::fabs(static_cast<double>(pi[j]) * vq[static_cast<size_t>(j) * hd + d]);
+            }
             ASSERT_NEAR(oi[d], oi_ref[d], (2.0 * n + 4.0) * kU * abs_sum + 1e-30) << "dim " << d;
           }
         }
