@@ -6,15 +6,15 @@
 namespace edgellm::kernels {
 namespace {
 
-constexpr AttnKernels kRef{Isa::Ref, "ref", true, ref::attn_scores_f32, ref::attn_scores_f16,
+constexpr AttnKernels kRef{Isa::Ref, "ref", true, kAttnMaxQueries, ref::attn_scores_f32, ref::attn_scores_f16,
                            ref::attn_wsum_f32, ref::attn_wsum_f16};
 #if defined(__x86_64__)
-constexpr AttnKernels kAvx2{Isa::Avx2, "avx2", true, x86::attn_scores_f32_avx2,
+constexpr AttnKernels kAvx2{Isa::Avx2, "avx2", true, 4, x86::attn_scores_f32_avx2,
                             x86::attn_scores_f16_avx2, x86::attn_wsum_f32_avx2,
                             x86::attn_wsum_f16_avx2};
 #endif
 #if defined(__aarch64__)
-constexpr AttnKernels kNeon{Isa::Neon, "neon", true, arm::attn_scores_f32_neon,
+constexpr AttnKernels kNeon{Isa::Neon, "neon", true, 8, arm::attn_scores_f32_neon,
                             arm::attn_scores_f16_neon, arm::attn_wsum_f32_neon,
                             arm::attn_wsum_f16_neon};
 #endif

@@ -20,6 +20,7 @@ struct AttentionTask {
   int32_t pos0;
   AttentionOptions opt;
   float* out;
+  int32_t per_item;  // query heads per work item (<= Session::attn_max_queries)
   // Kernels for the cache's type on the model's path; nullptr for Q8_0
   // caches, which take the generic path (rows converted into scratch).
   kernels::AttnScoresFn scores_fn;
@@ -27,55 +28,89 @@ struct AttentionTask {
   kernels::SoftmaxFn softmax_fn;
 };
 
-// One work item = one (query token, head): scores against every visible
-// key, softmax, weighted sum of values. Each item is computed by one thread
-// in a fixed order, so results do not depend on the thread count.
+// Generic path (Q8_0 cache): each K / V row converted once into scratch and
+// used by every query of the item, each query's sums in the kernels' order
+// (dimension order for scores, key order for outputs).
+void attention_generic(const AttentionTask& t, const float* q, int32_t nq, int32_t kvh, int32_t j0,
+                       int32_t n_keys, float* scores, float* k_scratch, float* v_scratch, float* o) {
+  const KvCache& kv = t.s->kv();
+  const int32_t hd = t.s->model().config.head_dim;
+  const size_t s_stride = static_cast<size_t>(n_keys);
+  for (int32_t j = 0; j < n_keys; ++j) {
+    const float* kj = kv.head(kv.k_row(t.layer, j0 + j), kvh, k_scratch);
+    for (int32_t qi = 0; qi < nq; ++qi) {
+      const float* qh = q + static_cast<size_t>(qi) * hd;
+      float dot = 0.0f;
+      for (int32_t d = 0; d < hd; ++d) dot += qh[d] * kj[d];
+      scores[qi * s_stride + j] = dot * t.opt.scale;
+    }
+  }
+  for (int32_t qi = 0; qi < nq; ++qi) {
+    float* s = scores + qi * s_stride;
+    if (t.opt.softcap > 0.0f) kernels::softcap_f32(s, n_keys, t.opt.softcap);
+    t.softmax_fn(s, n_keys);
+  }
+  std::memset(o, 0, sizeof(float) * static_cast<size_t>(nq) * hd);
+  for (int32_t j = 0; j < n_keys; ++j) {
+    const float* vj = kv.head(kv.v_row(t.layer, j0 + j), kvh, v_scratch);
+    for (int32_t qi = 0; qi < nq; ++qi) {
+      float* oq = o + static_cast<size_t>(qi) * hd;
+      const float pj = scores[qi * s_stride + j];
+      for (int32_t d = 0; d < hd; ++d) oq[d] += pj * vj[d];
+    }
+  }
+}
+
+// One work item = one query token and per_item consecutive heads of one GQA
+// group (fewer in the group's last item): they read the same keys, so the
+// kernels load each K / V row once for all of them. Per head: scores against
+// every visible key, softmax, weighted sum of values. Each head's results
+// depend only on its own inputs (the kernels are exact per query), and each
+// item is computed by one thread in a fixed order, so results depend on
+// neither the thread count nor per_item.
 void attention_task(void* arg, int ti, int nt) {
   const AttentionTask& t = *static_cast<const AttentionTask*>(arg);
   const TransformerConfig& c = t.s->model().config;
   const KvCache& kv = t.s->kv();
   const int32_t hd = c.head_dim;
   const int32_t group = c.n_head / c.n_head_kv;
+  const int32_t chunks = (group + t.per_item - 1) / t.per_item;  // items per (token, KV head)
   float* scores = t.s->acts().scores + static_cast<size_t>(ti) * Session::scores_stride(t.s->config(), c);
-  float* k_scratch = scores + t.s->config().n_ctx;
+  float* k_scratch =
+      scores + static_cast<size_t>(Session::attn_max_queries(c)) * t.s->config().n_ctx;
   float* v_scratch = k_scratch + hd;
-  WorkSplit split(t.s->pool(), static_cast<int64_t>(t.n) * c.n_head, 1, ti, nt);
+  const int64_t per_token = static_cast<int64_t>(c.n_head_kv) * chunks;
+  WorkSplit split(t.s->pool(), static_cast<int64_t>(t.n) * per_token, 1, ti, nt);
   for (int64_t begin, end; split.next(&begin, &end);) {
     for (int64_t item = begin; item < end; ++item) {
-      const int32_t i = static_cast<int32_t>(item / c.n_head);
-      const int32_t h = static_cast<int32_t>(item % c.n_head);
-      const int32_t kvh = h / group;
+      const int32_t i = static_cast<int32_t>(item / per_token);
+      const int32_t kvh = static_cast<int32_t>(item % per_token) / chunks;
+      const int32_t first = static_cast<int32_t>(item % per_token) % chunks * t.per_item;
+      const int32_t h0 = kvh * group + first;
+      const int32_t nq = std::min(t.per_item, group - first);
       // Causal: keys up to the query's own position p; a sliding window
-      // keeps only the last `window` of them (p - j < window).
+      // keeps only the last `window` of them (p - j < window). All heads of
+      // the item share the token, so the same keys.
       const int32_t p = t.pos0 + i;
       const int32_t j0 = t.opt.window > 0 ? std::max(0, p - t.opt.window + 1) : 0;
       const int32_t n_keys = p + 1 - j0;
-      const float* qh = t.q + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
-      float* o = t.out + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h) * hd;
+      const float* qh = t.q + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h0) * hd;
+      float* o = t.out + static_cast<size_t>(i) * c.q_dim() + static_cast<size_t>(h0) * hd;
+      if (t.scores_fn == nullptr) {
+        attention_generic(t, qh, nq, kvh, j0, n_keys, scores, k_scratch, v_scratch, o);
+        continue;
+      }
       const size_t head_off = static_cast<size_t>(kvh) * kv.head_bytes;
-      if (t.scores_fn != nullptr) {
-        t.scores_fn(qh, kv.k_row(t.layer, j0) + head_off, kv.k_row_bytes, n_keys, hd, t.opt.scale,
-                    scores);
-      } else {
-        for (int32_t j = 0; j < n_keys; ++j) {
-          const float* kj = kv.head(kv.k_row(t.layer, j0 + j), kvh, k_scratch);
-          float dot = 0.0f;
-          for (int32_t d = 0; d < hd; ++d) dot += qh[d] * kj[d];
-          scores[j] = dot * t.opt.scale;
-        }
+      const size_t s_stride = static_cast<size_t>(n_keys);
+      t.scores_fn(qh, hd, nq, kv.k_row(t.layer, j0) + head_off, kv.k_row_bytes, n_keys, hd,
+                  t.opt.scale, scores, s_stride);
+      for (int32_t qi = 0; qi < nq; ++qi) {
+        float* s = scores + qi * s_stride;
+        if (t.opt.softcap > 0.0f) kernels::softcap_f32(s, n_keys, t.opt.softcap);
+        t.softmax_fn(s, n_keys);
       }
-      if (t.opt.softcap > 0.0f) kernels::softcap_f32(scores, n_keys, t.opt.softcap);
-      t.softmax_fn(scores, n_keys);
-      if (t.wsum_fn != nullptr) {
-        t.wsum_fn(scores, kv.v_row(t.layer, j0) + head_off, kv.v_row_bytes, n_keys, hd, o);
-      } else {
-        std::memset(o, 0, sizeof(float) * static_cast<size_t>(hd));
-        for (int32_t j = 0; j < n_keys; ++j) {
-          const float* vj = kv.head(kv.v_row(t.layer, j0 + j), kvh, v_scratch);
-          const float pj = scores[j];
-          for (int32_t d = 0; d < hd; ++d) o[d] += pj * vj[d];
-        }
-      }
+      t.wsum_fn(scores, s_stride, nq, kv.v_row(t.layer, j0) + head_off, kv.v_row_bytes, n_keys,
+                hd, o, hd);
     }
   }
 }
@@ -95,8 +130,15 @@ void attention(Session& s, int32_t layer, const float* q, int32_t n, int32_t pos
                const AttentionOptions& opt, float* out) {
   ProfileScope profile(OpKind::kAttention);
   const kernels::AttnKernels* ak = kernels::attn_kernels(s.model().isa);
-  AttentionTask task{&s, layer, q, n, pos0, opt, out, nullptr, nullptr,
-                     kernels::act_kernels(s.model().isa)->softmax};
+  const TransformerConfig& c = s.model().config;
+  // Heads per item: as many of a group as the kernels share a pass between,
+  // fewer when that would leave threads without an item.
+  const int32_t cap = std::min(ak->max_queries, Session::attn_max_queries(c));
+  const int64_t per_thread = static_cast<int64_t>(n) * c.n_head / s.pool().size();
+  const int32_t per_item = static_cast<int32_t>(std::clamp<int64_t>(per_thread, 1, cap));
+  AttentionTask task{&s,      layer,   q,       n,
+                     pos0,    opt,     out,     per_item,
+                     nullptr, nullptr, kernels::act_kernels(s.model().isa)->softmax};
   if (s.kv().type == KvType::kF16) {
     task.scores_fn = ak->scores_f16;
     task.wsum_fn = ak->wsum_f16;

@@ -3,10 +3,12 @@
 // (runtime/exec/<arch>.cpp) read and write only this state.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
+#include "kernels/attn.h"
 #include "runtime/core/status.h"
 #include "runtime/exec/arena.h"
 #include "runtime/exec/kv_cache.h"
@@ -83,10 +85,17 @@ class Session {
  public:
   // Lays out every buffer for cfg; no memory is touched.
   static Status plan(const Model& model, const SessionConfig& cfg, PlanSummary* out);
-  // Floats of attention scratch per thread: scores over n_ctx keys plus
-  // one K and one V head converted from the cache.
+  // Query heads one attention work item handles at most: those of one GQA
+  // group sharing their keys, at most kernels::kAttnMaxQueries.
+  static int32_t attn_max_queries(const TransformerConfig& c) {
+    const int32_t group = c.n_head_kv > 0 ? c.n_head / c.n_head_kv : 1;
+    return std::clamp(group, 1, kernels::kAttnMaxQueries);
+  }
+  // Floats of attention scratch per thread: scores over n_ctx keys for each
+  // query of an item plus one K and one V head converted from the cache.
   static size_t scores_stride(const SessionConfig& cfg, const TransformerConfig& c) {
-    return static_cast<size_t>(cfg.n_ctx) + 2 * static_cast<size_t>(c.head_dim);
+    return static_cast<size_t>(attn_max_queries(c)) * static_cast<size_t>(cfg.n_ctx) +
+           2 * static_cast<size_t>(c.head_dim);
   }
   static Status create(const Model& model, const SessionConfig& cfg,
                        std::unique_ptr<Session>* out);

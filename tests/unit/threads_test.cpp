@@ -439,10 +439,11 @@ class ThreadsApi : public ::testing::Test {
 
   // Logits of a 9-token prompt (every position) and of 3 decode steps.
   static std::vector<float> logits(int32_t n_threads, const char* cpus, int32_t pin,
-                                   std::string* threads_text = nullptr) {
+                                   std::string* threads_text = nullptr, int32_t kv_type = -1) {
     std::vector<float> out;
     edgellm_context_params cp;
     edgellm_context_default_params(&cp);
+    if (kv_type >= 0) cp.kv_type = kv_type;
     cp.n_ctx = 64;
     cp.n_batch = 16;
     cp.n_threads = n_threads;
@@ -495,6 +496,19 @@ TEST_F(ThreadsApi, LogitsIdenticalFor1And2And4Threads) {
     std::printf("[threads] %d: %s", n, text.c_str());
   }
   EXPECT_TRUE(same_bits(one, logits(0, nullptr, 1))) << "automatic";
+}
+
+// Attention groups a different number of query heads per work item for
+// different thread counts; every KV cache type (Q8_0 takes the generic
+// path) must still give the same bits.
+TEST_F(ThreadsApi, LogitsIdenticalAcrossThreadsForEveryKvType) {
+  for (int32_t type : {EDGELLM_KV_F32, EDGELLM_KV_F16, EDGELLM_KV_Q8_0}) {
+    const std::vector<float> one = logits(1, nullptr, 0, nullptr, type);
+    ASSERT_EQ(one.size(), 12u * static_cast<size_t>(edgellm_model_n_vocab(model_))) << type;
+    for (int32_t n : {2, 3, 4}) {
+      EXPECT_TRUE(same_bits(one, logits(n, nullptr, 0, nullptr, type))) << "kv type " << type << ", " << n << " threads";
+    }
+  }
 }
 
 TEST_F(ThreadsApi, CpuListAndPinning) {
