@@ -545,6 +545,83 @@ void repack_q4_K_x4(const void* src, size_t row_bytes, int64_t rows, int64_t k, 
 
 namespace {
 
+// Q4_K, 8 tokens per pass (prefill): one sub-block's 8 weight vectors at a
+// time (low nibbles of the group block's 8 vectors of sub-block pair c, then
+// the same 8 vectors reloaded for the high nibbles), so 8 weight registers,
+// 8 int32 sums and 8 accumulators fit. Per token and sub-block: one ldp of
+// its 32 quants, 8 sdot, one mla by the rows' scales. Same arithmetic and
+// order per token as q4_K_group.
+template <int... Ts>
+__attribute__((optimize("no-schedule-insns"))) void q4_K_pass(
+    std::integer_sequence<int, Ts...>, const uint8_t* g, int64_t nb, const uint8_t* x,
+    size_t x_row_bytes, float* y, int64_t y_stride) {
+  const uint8x16_t low4 = vdupq_n_u8(0x0F);
+  float32x4_t acc[sizeof...(Ts)];
+  ((acc[Ts] = vdupq_n_f32(0.0f)), ...);
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ4KBlock;
+    int32x4_t isum[sizeof...(Ts)];
+    ((isum[Ts] = vdupq_n_s32(0)), ...);
+    auto half = [&](int c, int h, int32x4_t sc) {  // sub-block 2c + h
+      const uint8x16x4_t v0 = vld1q_u8_x4(blk + kQ4KQuants + 128 * c);
+      const uint8x16x4_t v1 = vld1q_u8_x4(blk + kQ4KQuants + 128 * c + 64);
+      int8x16_t w[8];
+      for (int i = 0; i < 4; ++i) {
+        w[i] = vreinterpretq_s8_u8(h == 0 ? vandq_u8(v0.val[i], low4) : vshrq_n_u8(v0.val[i], 4));
+        w[4 + i] = vreinterpretq_s8_u8(h == 0 ? vandq_u8(v1.val[i], low4) : vshrq_n_u8(v1.val[i], 4));
+      }
+      auto token = [&](int t, int32x4_t& is) {
+        const int8_t* xq =
+            reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes)[b].qs + 64 * c + 32 * h;
+        const int8x16_t a0 = vld1q_s8(xq), a1 = vld1q_s8(xq + 16);
+        int32x4_t sa = vdotq_laneq_s32(vdupq_n_s32(0), w[0], a0, 0);
+        sa = vdotq_laneq_s32(sa, w[1], a0, 1);
+        sa = vdotq_laneq_s32(sa, w[2], a0, 2);
+        sa = vdotq_laneq_s32(sa, w[3], a0, 3);
+        sa = vdotq_laneq_s32(sa, w[4], a1, 0);
+        sa = vdotq_laneq_s32(sa, w[5], a1, 1);
+        sa = vdotq_laneq_s32(sa, w[6], a1, 2);
+        sa = vdotq_laneq_s32(sa, w[7], a1, 3);
+        is = vmlaq_s32(is, sa, sc);
+      };
+      (token(Ts, isum[Ts]), ...);
+    };
+    for (int c = 0; c < 4; ++c) {
+      const uint16x8_t sc16 = vmovl_u8(vld1_u8(blk + kQ4KScales + 8 * c));
+      half(c, 0, vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(sc16))));
+      half(c, 1, vreinterpretq_s32_u32(vmovl_high_u16(sc16)));
+    }
+    const int16x8_t m01 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins)));
+    const int16x8_t m23 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 8)));
+    const int16x8_t m45 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 16)));
+    const int16x8_t m67 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 24)));
+    const float32x4_t dw = row_scales(blk), mw = row_scales(blk + 8);
+    auto finish = [&](int t, float32x4_t& a, int32x4_t is) {
+      const block_q8_K& xb = reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes)[b];
+      const int16x8_t bs = vpaddq_s16(vld1q_s16(xb.bsums), vld1q_s16(xb.bsums + 8));
+      int32x4_t ms = vmull_laneq_s16(vget_low_s16(m01), bs, 0);
+      ms = vmlal_laneq_s16(ms, vget_high_s16(m01), bs, 1);
+      ms = vmlal_laneq_s16(ms, vget_low_s16(m23), bs, 2);
+      ms = vmlal_laneq_s16(ms, vget_high_s16(m23), bs, 3);
+      ms = vmlal_laneq_s16(ms, vget_low_s16(m45), bs, 4);
+      ms = vmlal_laneq_s16(ms, vget_high_s16(m45), bs, 5);
+      ms = vmlal_laneq_s16(ms, vget_low_s16(m67), bs, 6);
+      ms = vmlal_laneq_s16(ms, vget_high_s16(m67), bs, 7);
+      a = vfmaq_f32(a, vcvtq_f32_s32(is), vmulq_n_f32(dw, xb.d));
+      a = vfmsq_f32(a, vcvtq_f32_s32(ms), vmulq_n_f32(mw, xb.d));
+    };
+    (finish(Ts, acc[Ts], isum[Ts]), ...);
+  }
+  ((vst1q_f32(y + Ts * y_stride, acc[Ts])), ...);
+}
+
+template <int... Ts>
+void q4_K_tokens(std::integer_sequence<int, Ts...> seq, const uint8_t* g, int64_t nb,
+                 const uint8_t* x, size_t x_row_bytes, size_t /*sums_offset*/, float* y,
+                 int64_t y_stride) {
+  q4_K_pass(seq, g, nb, x, x_row_bytes, y, y_stride);
+}
+
 // 8 tokens per pass where the unpacked block and 8 accumulators fit in the
 // 32 vector registers (Q4_0, Q5_0, Q8_0: 8 + 8 + 4; Q6_K: a sub-block's 4
 // vectors, 8 int32 sums and 8 accumulators: its unpacking, ~18 instructions
@@ -568,8 +645,14 @@ void gemm_q6_K_x4_dotprod(const GemmArgs& a) {
       [](auto tokens, auto... args) { q6_K_group<decltype(tokens)::value>(args...); });
 }
 void gemm_q4_K_x4_dotprod(const GemmArgs& a) {
-  repacked::gemm_groups<kRows, 4>(a, kQK_K, kQ4KBlock, 0,
-      [](auto tokens, auto... args) { q4_K_group<decltype(tokens)::value>(args...); });
+  repacked::gemm_groups<kRows, 8>(a, kQK_K, kQ4KBlock, 0, [](auto tokens, auto... args) {
+    constexpr int T = decltype(tokens)::value;
+    if constexpr (T == 8) {
+      q4_K_tokens(std::make_integer_sequence<int, 8>{}, args...);
+    } else {
+      q4_K_group<T>(args...);
+    }
+  });
 }
 
 }  // namespace edgellm::kernels::arm
