@@ -36,10 +36,10 @@
 // with the token's quants 4j..4j+3 (one lane of the activation vector), so
 // one instruction gives the 4 rows' partial sums side by side: a block is 8
 // sdot per token, the 4 row results land in one vector (no horizontal sums)
-// and the float scaling is one fmla for 4 rows. The same code is the decode
-// GEMV (1 token) and the prefill GEMM (8 tokens per pass over a group for
-// Q4_0 / Q5_0 / Q8_0, 4 for Q4_K / Q6_K, the group's unpacked weights reused from
-// registers; the driver is kernels/repacked_groups.h).
+// and the float scaling is one fmla for 4 rows. The decode GEMV takes one
+// token, the prefill GEMM 8 tokens per pass over a group (then 4, then 1 for
+// the rest), the group's unpacked weights reused from registers; the driver
+// is kernels/repacked_groups.h.
 //
 // Q4_0 / Q5_0 / Q8_0 read activation rows of quantize_q8_0_scales_neon: the
 // Q8_0 blocks, then every block's scale again as a float, so a token's block
@@ -622,12 +622,12 @@ void q4_K_tokens(std::integer_sequence<int, Ts...> seq, const uint8_t* g, int64_
   q4_K_pass(seq, g, nb, x, x_row_bytes, y, y_stride);
 }
 
-// 8 tokens per pass where the unpacked block and 8 accumulators fit in the
-// 32 vector registers (Q4_0, Q5_0, Q8_0: 8 + 8 + 4; Q6_K: a sub-block's 4
+// 8 tokens per pass: the unpacked block and 8 accumulators fit in the 32
+// vector registers (Q4_0, Q5_0, Q8_0: 8 + 8 + 4; Q6_K: a sub-block's 4
 // vectors, 8 int32 sums and 8 accumulators: its unpacking, ~18 instructions
 // per 16 elements of 4 rows, then costs 0.17 instructions per multiply-add
-// in the pass instead of 0.21 at 4 tokens); Q4_K's 16 unpacked vectors
-// leave room for 4.
+// in the pass instead of 0.21 at 4 tokens; Q4_K: q4_K_pass, one sub-block's
+// 8 vectors at a time, 4-token passes use q4_K_group's 16).
 template <class Block>
 void gemm_q8_0_act(const GemmArgs& a) {
   const size_t scales_offset = static_cast<size_t>(a.k / kQK) * sizeof(block_q8_0);

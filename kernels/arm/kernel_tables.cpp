@@ -72,9 +72,9 @@ constexpr MatmulKernel kDotprod[] = {
      quantize_q8_0_scales_neon, gemm_q8_0_x4_dotprod, 4, repack_q8_0_x4, 4, 136, unrepack_q8_0_x4},
     {DType::Q5_0, Isa::Dotprod, "q5_0.q8_0 sdot repacked x4 (8 tokens/pass)", DType::Q8_0,
      quantize_q8_0_scales_neon, gemm_q5_0_x4_dotprod, 4, repack_q5_0_x4, 4, 88, unrepack_q5_0_x4},
-    {DType::Q6_K, Isa::Dotprod, "q6_K.q8_K sdot repacked x4 (4 tokens/pass)", DType::Q8_K,
+    {DType::Q6_K, Isa::Dotprod, "q6_K.q8_K sdot repacked x4 (8 tokens/pass)", DType::Q8_K,
      q8_K_from_float, gemm_q6_K_x4_dotprod, 0, repack_q6_K_x4, 4, 840, unrepack_q6_K_x4},
-    {DType::Q4_K, Isa::Dotprod, "q4_K.q8_K sdot repacked x4 (4 tokens/pass)", DType::Q8_K,
+    {DType::Q4_K, Isa::Dotprod, "q4_K.q8_K sdot repacked x4 (8 tokens/pass)", DType::Q8_K,
      q8_K_from_float, gemm_q4_K_x4_dotprod, 0, repack_q4_K_x4, 4, 592, unrepack_q4_K_x4},
 };
 
