@@ -15,6 +15,9 @@
   {DType::Q4_0, Isa::Avx512, "q4_0.q8_0 avx512vnni repacked x8 (8 tokens/pass)", DType::Q8_0,     \
    x86::quantize_q8_0_sum8_scales_avx2, NS::gemm_q4_0_x8_avx512, 8, x86::repack_q4_0_x8, 8, 144,  \
    x86::unrepack_q4_0_x8},                                                                         \
+  {DType::Q5_0, Isa::Avx512, "q5_0.q8_0 avx512vnni repacked x8 (8 tokens/pass)", DType::Q8_0,     \
+   x86::quantize_q8_0_sum8_scales_avx2, NS::gemm_q5_0_x8_avx512, 8, x86::repack_q5_0_x8, 8, 176,  \
+   x86::unrepack_q5_0_x8},                                                                         \
   {DType::Q8_0, Isa::Avx512, "q8_0.q8_0 avx512vnni repacked x8 (8 tokens/pass)", DType::Q8_0,     \
    x86::quantize_q8_0_sum8_scales_avx2, NS::gemm_q8_0_x8_avx512, 8, x86::repack_q8_0_x8, 8, 272,  \
    x86::unrepack_q8_0_x8},                                                                         \

@@ -1,18 +1,20 @@
-// Q4_0, Q8_0, Q4_K and Q6_K GEMM/GEMV over the 8-row repacked layouts
+// Q4_0, Q5_0, Q8_0, Q4_K and Q6_K GEMM/GEMV over the 8-row repacked layouts
 // (repacked_x8.h; the layouts are described in gemm_repacked_avx2.cpp and
 // built by its repack functions) with AVX-512 VNNI on 256-bit vectors
 // (AVX512VL): vpdpbusd multiplies the unsigned weight bytes by a token's 4
 // signed activation bytes broadcast to all lanes and adds the 4 products
 // into each row's int32 lane in one instruction, where AVX2 needs
 // vpmaddubsw + vpmaddwd + vpaddd and int16 headroom checks. With 32 vector
-// registers, prefill runs 8 tokens per pass over a group for Q4_0 and Q8_0
+// registers, prefill runs 8 tokens per pass over a group for Q4_0, Q5_0 and Q8_0
 // (the AVX2 kernels run 4), halving how often each weight vector is loaded
 // and unpacked; Q4_K and Q6_K stay at 4, as their per-sub-block partial
 // sums of 8 tokens spill (checked in the disassembly).
 //
 // Integer block dots are exact, as in the reference:
 //   Q4_0: nibbles 0..15 as unsigned, minus the activation's precomputed
-//         8 * sum(x) per block (quantize_q8_0_sum8_avx2).
+//         8 * sum(x) per block (quantize_q8_0_sum8_scales_avx2, which
+//         also gives the block scales as floats).
+//   Q5_0: nibble | fifth bit << 4 (0..31) as unsigned, minus 2 * 8 * sum(x).
 //   Q8_0: w + 128 as unsigned (w XOR 0x80), minus 128 * sum(x) = 16 times
 //         the same precomputed 8 * sum(x).
 //   Q4_K: per 32-element sub-block an int32 dot (|.| <= 32 * 15 * 127),
@@ -99,6 +101,52 @@ void q4_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
     for (int t = 0; t < T; ++t) {
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s32[t]),
                                _mm256_mul_ps(dv, bcast_scale(xd[t], b)), acc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
+}
+
+// Q5_0: u = nibble | fifth bit << 4 as unsigned (0..31), minus 16 * sum(x)
+// = 2 times the precomputed 8 * sum(x). The fifth bits come from the
+// layout's 32 bytes as in the AVX2 kernel (bit j of each byte, or 4 + j, to
+// bit 4 with one 16-bit shift and an and).
+template <int T>
+void q5_0_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
+                size_t sums_offset, float* y, int64_t y_stride) {
+  const __m256i low4 = _mm256_set1_epi8(0x0F), bit4 = _mm256_set1_epi8(0x10);
+  __m256 acc[T];
+  const block_q8_0* xb[T];
+  const uint8_t* xs[T];
+  const uint8_t* xd[T];
+  for (int t = 0; t < T; ++t) {
+    acc[t] = _mm256_setzero_ps();
+    xb[t] = reinterpret_cast<const block_q8_0*>(x + t * x_row_bytes);
+    xs[t] = x + t * x_row_bytes + sums_offset;
+    xd[t] = act_scales(xs[t], nb);
+  }
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* blk = g + b * kQ5Block;
+    prefetch_ahead<kQ5Block>(blk);
+    const __m256i h = loadv(blk + kQ5High);
+    __m256i s32[T];
+    for (int t = 0; t < T; ++t) {
+      s32[t] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(bcast4(xs[t] + 4 * b), 1));
+    }
+    for (int j = 0; j < 4; ++j) {
+      const __m256i v = loadv(blk + 16 + 32 * j);
+      const __m256i lo = _mm256_or_si256(_mm256_and_si256(v, low4),
+                                         _mm256_and_si256(_mm256_slli_epi16(h, 4 - j), bit4));
+      const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 4), low4),
+                                         _mm256_and_si256(_mm256_srli_epi16(h, j), bit4));
+      for (int t = 0; t < T; ++t) {
+        s32[t] = _mm256_dpbusd_epi32(s32[t], lo, bcast4(xb[t][b].qs + 4 * j));
+        s32[t] = _mm256_dpbusd_epi32(s32[t], hi, bcast4(xb[t][b].qs + 16 + 4 * j));
+      }
+    }
+    const __m256 dv = scales8(blk);
+    for (int t = 0; t < T; ++t) {
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s32[t]), _mm256_mul_ps(dv, bcast_scale(xd[t], b)),
+                               acc[t]);
     }
   }
   for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * y_stride, acc[t]);
@@ -261,6 +309,11 @@ inline size_t q8_0_sums_offset(int64_t k) { return static_cast<size_t>(k / kQK) 
 void gemm_q4_0_x8_avx512(const GemmArgs& a) {
   repacked::gemm_groups<kRows, 8>(a, kQK, kQ4Block, q8_0_sums_offset(a.k),
       [](auto tokens, auto... args) { q4_0_group<decltype(tokens)::value>(args...); });
+}
+
+void gemm_q5_0_x8_avx512(const GemmArgs& a) {
+  repacked::gemm_groups<kRows, 8>(a, kQK, kQ5Block, q8_0_sums_offset(a.k),
+      [](auto tokens, auto... args) { q5_0_group<decltype(tokens)::value>(args...); });
 }
 
 void gemm_q8_0_x8_avx512(const GemmArgs& a) {

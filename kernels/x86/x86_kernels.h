@@ -63,6 +63,7 @@ void gemm_q5_0_x8_avx2(const GemmArgs& a);
 // AVX-512 VNNI kernels over the same x8 layouts (gemm_repacked_avx512.cpp).
 // Q4_0 and Q8_0 read quantize_q8_0_sum8_avx2 rows (8 * sum per block).
 void gemm_q4_0_x8_avx512(const GemmArgs& a);
+void gemm_q5_0_x8_avx512(const GemmArgs& a);
 void gemm_q8_0_x8_avx512(const GemmArgs& a);
 void gemm_q4_K_x8_avx512(const GemmArgs& a);
 void gemm_q6_K_x8_avx512(const GemmArgs& a);

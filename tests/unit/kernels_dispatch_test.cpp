@@ -343,6 +343,7 @@ TEST(Dispatch, LargeShapesMatchReference) {
 }  // namespace
 namespace x86::emulated {
 void gemm_q4_0_x8_avx512(const GemmArgs& a);
+void gemm_q5_0_x8_avx512(const GemmArgs& a);
 void gemm_q8_0_x8_avx512(const GemmArgs& a);
 void gemm_q4_K_x8_avx512(const GemmArgs& a);
 void gemm_q6_K_x8_avx512(const GemmArgs& a);
