@@ -63,6 +63,14 @@
 namespace edgellm::kernels::arm {
 namespace {
 
+// GCC's pre-register-allocation scheduler off for one function (see
+// q8_0_act_pass); other compilers have no such attribute.
+#if defined(__GNUC__) && !defined(__clang__)
+#define EDGELLM_NO_PRESCHED __attribute__((optimize("no-schedule-insns")))
+#else
+#define EDGELLM_NO_PRESCHED
+#endif
+
 constexpr int kRows = 4;
 constexpr size_t kQ4Block = kRows * sizeof(block_q4_0);  // 72 bytes per block of a group
 constexpr size_t kQ8Block = kRows * sizeof(block_q8_0);  // 136
@@ -217,7 +225,7 @@ inline void load_token(const uint8_t*& q, const uint8_t*& sc, size_t step, int8x
 // (Q8_0 131 -> 129; Q5_0's unpacking needs more registers and lost 2 with
 // v30/v31 fixed, so it keeps the plain loads: kPostIndexLoads).
 template <class Block, int... Ts>
-__attribute__((optimize("no-schedule-insns"))) void q8_0_act_pass(
+EDGELLM_NO_PRESCHED void q8_0_act_pass(
     std::integer_sequence<int, Ts...>, const uint8_t* g, int64_t nb, const uint8_t* x,
     size_t x_row_bytes, size_t scales_offset, float* y, int64_t y_stride) {
   float32x4_t acc[sizeof...(Ts)];
@@ -243,7 +251,9 @@ __attribute__((optimize("no-schedule-insns"))) void q8_0_act_pass(
     };
     (token(Ts, acc[Ts]), ...);
   }
-  ((vst1q_f32(y + Ts * y_stride, acc[Ts])), ...);
+  // (a lambda: clang's vst1q_f32 is a macro, which a fold cannot expand)
+  auto store = [&](int t, float32x4_t a) { vst1q_f32(y + t * y_stride, a); };
+  (store(Ts, acc[Ts]), ...);
 }
 
 template <class Block, int T>
@@ -548,11 +558,11 @@ namespace {
 // Q4_K, 8 tokens per pass (prefill): one sub-block's 8 weight vectors at a
 // time (low nibbles of the group block's 8 vectors of sub-block pair c, then
 // the same 8 vectors reloaded for the high nibbles), so 8 weight registers,
-// 8 int32 sums and 8 accumulators fit. Per token and sub-block: one ldp of
-// its 32 quants, 8 sdot, one mla by the rows' scales. Same arithmetic and
+// 8 int32 sums and 8 accumulators fit. Per token and sub-block: two loads
+// of its 32 quants, 8 sdot, one mla by the rows' scales. Same arithmetic and
 // order per token as q4_K_group.
 template <int... Ts>
-__attribute__((optimize("no-schedule-insns"))) void q4_K_pass(
+EDGELLM_NO_PRESCHED void q4_K_pass(
     std::integer_sequence<int, Ts...>, const uint8_t* g, int64_t nb, const uint8_t* x,
     size_t x_row_bytes, float* y, int64_t y_stride) {
   const uint8x16_t low4 = vdupq_n_u8(0x0F);
@@ -612,7 +622,9 @@ __attribute__((optimize("no-schedule-insns"))) void q4_K_pass(
     };
     (finish(Ts, acc[Ts], isum[Ts]), ...);
   }
-  ((vst1q_f32(y + Ts * y_stride, acc[Ts])), ...);
+  // (a lambda: clang's vst1q_f32 is a macro, which a fold cannot expand)
+  auto store = [&](int t, float32x4_t a) { vst1q_f32(y + t * y_stride, a); };
+  (store(Ts, acc[Ts]), ...);
 }
 
 template <int... Ts>

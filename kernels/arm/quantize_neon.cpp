@@ -52,10 +52,11 @@ void quantize_q8_0_neon(const float* x, void* dst, int64_t n) {
 void quantize_q8_0_scales_neon(const float* x, void* dst, int64_t n) {
   quantize_q8_0_neon(x, dst, n);
   const block_q8_0* y = static_cast<const block_q8_0*>(dst);
-  float* scales = reinterpret_cast<float*>(static_cast<uint8_t*>(dst) + (n / kQK) * sizeof(block_q8_0));
+  // Only 2-byte aligned when the block count is odd: bytes and memcpy.
+  uint8_t* scales = static_cast<uint8_t*>(dst) + (n / kQK) * sizeof(block_q8_0);
   for (int64_t i = 0; i < n / kQK; ++i) {
     const float d = fp16_to_fp32(y[i].d);  // the rounded scale, as the blocks hold it
-    std::memcpy(scales + i, &d, sizeof d);
+    std::memcpy(scales + 4 * i, &d, sizeof d);
   }
 }
 

@@ -7,10 +7,11 @@
 namespace edgellm::kernels {
 
 void rms_norm_f32(const float* x, const float* w, float* y, int64_t n, float eps) {
-  // Squares in float, summed in double as ggml does, but in 4 interleaved
-  // partial sums (the compiler vectorizes them; one sequential chain cost
-  // ~8 instructions per element on aarch64). In double the order changes
-  // the sum by ~1e-16 relative, far below the float result's rounding.
+  // Squares in float, summed in double like ggml, but in 4 interleaved
+  // partial sums where ggml sums in order (the compiler vectorizes them; one
+  // sequential chain cost ~8 instructions per element on aarch64). In double
+  // the order changes the sum by ~1e-16 relative: the float mean can differ
+  // from ggml's in its last bit only rarely.
   double part[4] = {0.0, 0.0, 0.0, 0.0};
   int64_t i = 0;
   for (; i + 4 <= n; i += 4) {

@@ -56,8 +56,6 @@ inline __m256 scales8(const uint8_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
 
-inline float half(uint16_t h) { return _cvtsh_ss(h); }
-
 // Row r's byte at 2r of 16 bytes (the layouts store each scale twice) as
 // int32 lanes: zero-extended, or sign-extended for Q6_K's int8 scales.
 inline __m256i even_bytes_u32(const uint8_t* p) {

@@ -61,8 +61,8 @@ inline int32_t load4(const void* p) {
 }
 
 // Rows of quantize_q8_0_sum8_scales_avx2: after the Q8_0 blocks, 8 * sum(x)
-// per block (int32), then each block's scale as a float. act_scales(row,
-// sums_offset, nb) is where the scales start; the scale of block b, in all
+// per block (int32), then each block's scale as a float. act_scales(sums,
+// nb), given where a row's sums start, is where its scales start; the scale of block b, in all
 // 8 lanes, is one vbroadcastss (an fp16 scale would take 3 more uops).
 inline const uint8_t* act_scales(const uint8_t* sums, int64_t nb) { return sums + 4 * nb; }
 inline __m256 bcast_scale(const uint8_t* scales, int64_t b) {

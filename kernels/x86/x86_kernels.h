@@ -61,7 +61,8 @@ void unrepack_q5_0_x8(const void* repacked, size_t row_bytes, int64_t k, int64_t
 void gemm_q5_0_x8_avx2(const GemmArgs& a);
 
 // AVX-512 VNNI kernels over the same x8 layouts (gemm_repacked_avx512.cpp).
-// Q4_0 and Q8_0 read quantize_q8_0_sum8_avx2 rows (8 * sum per block).
+// Q4_0, Q5_0 and Q8_0 read quantize_q8_0_sum8_scales_avx2 rows (8 * sum
+// per block, then the block scales as floats), as the AVX2 ones do.
 void gemm_q4_0_x8_avx512(const GemmArgs& a);
 void gemm_q5_0_x8_avx512(const GemmArgs& a);
 void gemm_q8_0_x8_avx512(const GemmArgs& a);

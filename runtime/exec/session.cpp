@@ -21,7 +21,8 @@ size_t max_conv_row_bytes(const Model& m) {
   };
   consider(m.weights.output);
   for (const LayerWeights& l : m.weights.layers) {
-    for (const Weight* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) {
+    for (const Weight* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down,
+                            &l.conv_in, &l.conv_out}) {
       consider(*w);
     }
   }
