@@ -339,6 +339,34 @@ void q6_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
   for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
 }
 
+// Q4_K's per-super-block finish for one token, shared by q4_K_group and
+// q4_K_pass: acc += isum * dw * d_x - mins_term * mw * d_x, where row r's
+// mins term is sum_j m_rj * (bsums[2j] + bsums[2j+1]) in exact int32.
+struct Q4KFinish {
+  int16x8_t m01, m23, m45, m67;
+  float32x4_t dw, mw;
+  explicit Q4KFinish(const uint8_t* blk)
+      : m01(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins)))),
+        m23(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 8)))),
+        m45(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 16)))),
+        m67(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 24)))),
+        dw(row_scales(blk)),
+        mw(row_scales(blk + 8)) {}
+  void operator()(const block_q8_K& xb, int32x4_t isum, float32x4_t& acc) const {
+    const int16x8_t bs = vpaddq_s16(vld1q_s16(xb.bsums), vld1q_s16(xb.bsums + 8));
+    int32x4_t ms = vmull_laneq_s16(vget_low_s16(m01), bs, 0);
+    ms = vmlal_laneq_s16(ms, vget_high_s16(m01), bs, 1);
+    ms = vmlal_laneq_s16(ms, vget_low_s16(m23), bs, 2);
+    ms = vmlal_laneq_s16(ms, vget_high_s16(m23), bs, 3);
+    ms = vmlal_laneq_s16(ms, vget_low_s16(m45), bs, 4);
+    ms = vmlal_laneq_s16(ms, vget_high_s16(m45), bs, 5);
+    ms = vmlal_laneq_s16(ms, vget_low_s16(m67), bs, 6);
+    ms = vmlal_laneq_s16(ms, vget_high_s16(m67), bs, 7);
+    acc = vfmaq_f32(acc, vcvtq_f32_s32(isum), vmulq_n_f32(dw, xb.d));
+    acc = vfmsq_f32(acc, vcvtq_f32_s32(ms), vmulq_n_f32(mw, xb.d));
+  }
+};
+
 template <int T>
 void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_bytes,
                 size_t /*sums_offset*/, float* y, int64_t y_stride) {
@@ -382,25 +410,9 @@ void q4_K_group(const uint8_t* g, int64_t nb, const uint8_t* x, size_t x_row_byt
         isum[t] = vmlaq_s32(vmlaq_s32(isum[t], sa, sc_lo), sb, sc_hi);
       }
     }
-    // Mins: row r's sum_j m_rj * (bsums[2j] + bsums[2j+1]).
-    const int16x8_t m01 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins)));
-    const int16x8_t m23 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 8)));
-    const int16x8_t m45 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 16)));
-    const int16x8_t m67 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 24)));
-    const float32x4_t dw = row_scales(blk), mw = row_scales(blk + 8);
+    const Q4KFinish finish(blk);
     for (int t = 0; t < T; ++t) {
-      const block_q8_K& xb = reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes)[b];
-      const int16x8_t bs = vpaddq_s16(vld1q_s16(xb.bsums), vld1q_s16(xb.bsums + 8));
-      int32x4_t ms = vmull_laneq_s16(vget_low_s16(m01), bs, 0);
-      ms = vmlal_laneq_s16(ms, vget_high_s16(m01), bs, 1);
-      ms = vmlal_laneq_s16(ms, vget_low_s16(m23), bs, 2);
-      ms = vmlal_laneq_s16(ms, vget_high_s16(m23), bs, 3);
-      ms = vmlal_laneq_s16(ms, vget_low_s16(m45), bs, 4);
-      ms = vmlal_laneq_s16(ms, vget_high_s16(m45), bs, 5);
-      ms = vmlal_laneq_s16(ms, vget_low_s16(m67), bs, 6);
-      ms = vmlal_laneq_s16(ms, vget_high_s16(m67), bs, 7);
-      acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(isum[t]), vmulq_n_f32(dw, xb.d));
-      acc[t] = vfmsq_f32(acc[t], vcvtq_f32_s32(ms), vmulq_n_f32(mw, xb.d));
+      finish(reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes)[b], isum[t], acc[t]);
     }
   }
   for (int t = 0; t < T; ++t) vst1q_f32(y + t * y_stride, acc[t]);
@@ -601,26 +613,11 @@ EDGELLM_NO_PRESCHED void q4_K_pass(
       half(c, 0, vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(sc16))));
       half(c, 1, vreinterpretq_s32_u32(vmovl_high_u16(sc16)));
     }
-    const int16x8_t m01 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins)));
-    const int16x8_t m23 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 8)));
-    const int16x8_t m45 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 16)));
-    const int16x8_t m67 = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(blk + kQ4KMins + 24)));
-    const float32x4_t dw = row_scales(blk), mw = row_scales(blk + 8);
-    auto finish = [&](int t, float32x4_t& a, int32x4_t is) {
-      const block_q8_K& xb = reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes)[b];
-      const int16x8_t bs = vpaddq_s16(vld1q_s16(xb.bsums), vld1q_s16(xb.bsums + 8));
-      int32x4_t ms = vmull_laneq_s16(vget_low_s16(m01), bs, 0);
-      ms = vmlal_laneq_s16(ms, vget_high_s16(m01), bs, 1);
-      ms = vmlal_laneq_s16(ms, vget_low_s16(m23), bs, 2);
-      ms = vmlal_laneq_s16(ms, vget_high_s16(m23), bs, 3);
-      ms = vmlal_laneq_s16(ms, vget_low_s16(m45), bs, 4);
-      ms = vmlal_laneq_s16(ms, vget_high_s16(m45), bs, 5);
-      ms = vmlal_laneq_s16(ms, vget_low_s16(m67), bs, 6);
-      ms = vmlal_laneq_s16(ms, vget_high_s16(m67), bs, 7);
-      a = vfmaq_f32(a, vcvtq_f32_s32(is), vmulq_n_f32(dw, xb.d));
-      a = vfmsq_f32(a, vcvtq_f32_s32(ms), vmulq_n_f32(mw, xb.d));
+    const Q4KFinish finish(blk);
+    auto token_finish = [&](int t, float32x4_t& a, int32x4_t is) {
+      finish(reinterpret_cast<const block_q8_K*>(x + t * x_row_bytes)[b], is, a);
     };
-    (finish(Ts, acc[Ts], isum[Ts]), ...);
+    (token_finish(Ts, acc[Ts], isum[Ts]), ...);
   }
   // (a lambda: clang's vst1q_f32 is a macro, which a fold cannot expand)
   auto store = [&](int t, float32x4_t a) { vst1q_f32(y + t * y_stride, a); };
