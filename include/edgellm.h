@@ -11,6 +11,18 @@
  *    headers or written in other languages.
  *  - After edgellm_context_create() returns, evaluation and generation make
  *    no heap allocations.
+ *  - Lifetimes: a model stays valid until edgellm_model_free() AND the
+ *    edgellm_context_free() of every context created from it: freeing a
+ *    model that still has contexts only drops the caller's reference (the
+ *    last context's free releases it), so contexts keep working. Using a
+ *    handle after its own free is undefined.
+ *  - Threads: a model is read-only after loading; any number of threads may
+ *    use it (tokenize, create contexts, ...) at once. A context is for one
+ *    thread at a time: a call on a context that another call is still using
+ *    (another thread, or a token callback calling back into its own
+ *    context) fails with EDGELLM_ERR_INVALID_ARGUMENT and changes nothing.
+ *    The error text is per thread. Contexts of one model may run in
+ *    parallel on different threads.
  */
 #ifndef EDGELLM_H
 #define EDGELLM_H
@@ -99,7 +111,9 @@ EDGELLM_API edgellm_token edgellm_model_bos(const edgellm_model* model); /* -1 i
 EDGELLM_API edgellm_token edgellm_model_eos(const edgellm_model* model); /* -1 if none */
 EDGELLM_API int edgellm_model_is_eog(const edgellm_model* model, edgellm_token token);
 /* Writes a NUL-terminated one-line description (architecture, sizes, types)
-   into buf; returns the length it needed (excluding NUL). */
+   into buf; returns the length it needed (excluding NUL), however long the
+   model's name. The name (name="...") is escaped: quotes, backslashes,
+   control characters and invalid UTF-8 appear as \xNN. */
 EDGELLM_API size_t edgellm_model_describe(const edgellm_model* model, char* buf, size_t size);
 /* Metadata value rendered as text; returns the needed length or -1 if absent. */
 EDGELLM_API int64_t edgellm_model_meta(const edgellm_model* model, const char* key, char* buf,
@@ -205,16 +219,21 @@ EDGELLM_API const float* edgellm_get_logits(edgellm_context* ctx, int32_t i);
 /* ---- generation ---- */
 typedef struct edgellm_sampling_params {
   size_t struct_size;
-  float temperature; /* <= 0: greedy */
+  float temperature; /* <= 0: greedy; must be finite */
   int32_t top_k;     /* <= 0: off */
-  float top_p;       /* >= 1: off */
-  float min_p;       /* <= 0: off */
-  float repeat_penalty; /* 1: off */
-  int32_t repeat_last_n;
+  float top_p;       /* >= 1: off; <= 0: the most likely token only; must be finite */
+  float min_p;       /* <= 0: off; >= 1: the most likely token(s) only; must be finite */
+  float repeat_penalty; /* 1: off; must be finite and > 0 */
+  int32_t repeat_last_n; /* tokens the penalty looks back over; -1: the whole history */
   uint64_t seed;
 } edgellm_sampling_params;
 
 EDGELLM_API void edgellm_sampling_default_params(edgellm_sampling_params* params);
+/* Checks sampling parameters the way edgellm_generate does, without a
+   context: EDGELLM_OK, or EDGELLM_ERR_INVALID_ARGUMENT with an
+   edgellm_last_error text that starts with the offending field's name
+   (e.g. "top_p must be finite (got nan)"). */
+EDGELLM_API edgellm_status edgellm_sampling_check(const edgellm_sampling_params* params);
 
 /* Called for every generated token with its bytes (may be a partial UTF-8
    sequence). Return non-zero to stop generation. */

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <thread>
 
 #include "edgellm.h"
@@ -63,6 +64,53 @@ edgellm_status evaluate(edgellm_context* ctx, const edgellm_token* tokens, size_
     done += static_cast<size_t>(chunk);
   }
   return EDGELLM_OK;
+}
+
+// True when every value is finite; an integer OR over the exponent bits,
+// so it vectorises (a NaN or infinity has all exponent bits set).
+bool all_finite(const float* x, int32_t n) {
+  uint32_t bad = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    uint32_t b;
+    std::memcpy(&b, x + i, sizeof b);
+    bad |= static_cast<uint32_t>((b & 0x7f800000u) == 0x7f800000u);
+  }
+  return bad == 0;
+}
+
+// Non-finite logits: a broken model (NaN/inf weights, hyper-parameters the
+// loader could not rule out). Finds the first op that produced them by
+// re-evaluating the cached tokens with the probes on, then fails naming it.
+// The cache is empty afterwards.
+edgellm_status fail_non_finite(edgellm_context* ctx, const char* what) {
+  edgellm::Session& s = *ctx->session;
+  const int32_t n_past = s.n_past();
+  edgellm::Session::NonFinite nf;
+  const edgellm::Status st = s.find_non_finite(ctx->history.data(), n_past, &nf);
+  ctx->n_logits = 0;
+  const int32_t n_layer = ctx->owner->model->config.n_layer;
+  std::string where;
+  if (!st.ok()) {
+    where = "(" + st.message() + ")";
+  } else if (nf.op == nullptr) {
+    where = "(not reproduced when re-evaluated)";
+  } else if (nf.layer < 0) {
+    where = std::string("first in the embedding lookup (") + nf.op + ") at token position " + std::to_string(nf.pos);
+  } else if (nf.layer >= n_layer) {
+    where = "first in the output head at token position " + std::to_string(nf.pos);
+  } else {
+    where = "first in layer " + std::to_string(nf.layer) + " (blk." + std::to_string(nf.layer) + "), op " + nf.op +
+            ", at token position " + std::to_string(nf.pos);
+  }
+  return fail(EDGELLM_ERR_INTERNAL,
+              "%s: the model produced non-finite logits (NaN or infinity) after %d tokens, %s; the "
+              "model's weights or hyper-parameters are broken. The context was reset.",
+              what, n_past, where.c_str());
+}
+
+edgellm_status busy(const char* what) {
+  return fail(EDGELLM_ERR_INVALID_ARGUMENT,
+              "%s: the context is in use by another call (a context is for one thread at a time)", what);
 }
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
@@ -180,7 +228,6 @@ edgellm_status edgellm_context_create(edgellm_model* model, const edgellm_contex
     if (edgellm_status st = session_config(model, params, &cfg); st != EDGELLM_OK) return st;
     const edgellm::TransformerConfig& c = model->model->config;
     auto ctx = std::make_unique<edgellm_context>();
-    ctx->owner = model;
     edgellm::Status st = edgellm::Session::create(*model->model, cfg, &ctx->session);
     if (!st.ok()) return fail(st);
     edgellm::SamplerParams sp;
@@ -192,12 +239,19 @@ edgellm_status edgellm_context_create(edgellm_model* model, const edgellm_contex
       longest = std::max(longest, -model->model->tokenizer->token_to_piece(id, nullptr, 0, true));
     }
     ctx->piece.assign(static_cast<size_t>(longest), 0);
+    model->refs.fetch_add(1, std::memory_order_relaxed);  // released by context_free
+    ctx->owner = model;
     *out_ctx = ctx.release();
     return EDGELLM_OK;
   });
 }
 
-void edgellm_context_free(edgellm_context* ctx) { delete ctx; }
+void edgellm_context_free(edgellm_context* ctx) {
+  if (!ctx) return;
+  edgellm_model* owner = ctx->owner;
+  delete ctx;  // the session and its threads first, then (maybe) the model
+  edgellm::api::release_model(owner);
+}
 
 int32_t edgellm_context_n_ctx(const edgellm_context* ctx) {
   return ctx ? ctx->session->config().n_ctx : 0;
@@ -211,6 +265,8 @@ size_t edgellm_context_memory_bytes(const edgellm_context* ctx) {
 edgellm_status edgellm_context_truncate(edgellm_context* ctx, int32_t n_keep) {
   return guarded([&]() -> edgellm_status {
     if (!ctx) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "context_truncate: ctx is NULL");
+    edgellm::api::ContextUse use(ctx);
+    if (!use.ok()) return busy("context_truncate");
     const int32_t n_past = ctx->session->n_past();
     if (n_keep < 0 || n_keep > n_past) {
       return fail(EDGELLM_ERR_INVALID_ARGUMENT, "context_truncate: n_keep %d is outside [0, %d]",
@@ -229,6 +285,11 @@ edgellm_status edgellm_context_truncate(edgellm_context* ctx, int32_t n_keep) {
 
 void edgellm_context_reset(edgellm_context* ctx) {
   if (!ctx) return;
+  edgellm::api::ContextUse use(ctx);
+  if (!use.ok()) {
+    busy("context_reset");  // nothing reset; the error text says why
+    return;
+  }
   ctx->session->reset();
   ctx->n_logits = 0;
 }
@@ -237,6 +298,8 @@ edgellm_status edgellm_evaluate(edgellm_context* ctx, const edgellm_token* token
                                 int all_logits) {
   return guarded([&]() -> edgellm_status {
     if (!ctx || !tokens) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "evaluate: ctx and tokens must not be NULL");
+    edgellm::api::ContextUse use(ctx);
+    if (!use.ok()) return busy("evaluate");
     return evaluate(ctx, tokens, n_tokens, all_logits != 0);
   });
 }
@@ -273,6 +336,17 @@ void edgellm_sampling_default_params(edgellm_sampling_params* p) {
   p->seed = 0;
 }
 
+edgellm_status edgellm_sampling_check(const edgellm_sampling_params* params) {
+  return guarded([&]() -> edgellm_status {
+    if (!params) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "sampling_check: params is NULL");
+    edgellm_sampling_params p;
+    edgellm_sampling_default_params(&p);
+    if (edgellm_status st = read_params(params, &p, "sampling"); st != EDGELLM_OK) return st;
+    edgellm::Status st = edgellm::validate_sampler_params(to_sampler(p));
+    return st.ok() ? EDGELLM_OK : fail(st);
+  });
+}
+
 void edgellm_generate_default_params(edgellm_generate_params* p) {
   if (!p) return;
   std::memset(p, 0, sizeof *p);
@@ -288,6 +362,8 @@ edgellm_status edgellm_generate(edgellm_context* ctx, const edgellm_token* promp
     if (!ctx || (!prompt && n_prompt > 0)) {
       return fail(EDGELLM_ERR_INVALID_ARGUMENT, "generate: ctx and prompt must not be NULL");
     }
+    edgellm::api::ContextUse use(ctx);
+    if (!use.ok()) return busy("generate");
     edgellm_generate_params p;
     edgellm_generate_default_params(&p);
     if (edgellm_status st = read_params(params, &p, "generate"); st != EDGELLM_OK) return st;
@@ -313,6 +389,7 @@ edgellm_status edgellm_generate(edgellm_context* ctx, const edgellm_token* promp
     edgellm_status result = EDGELLM_OK;
     for (int32_t i = 0; i < p.max_tokens; ++i) {
       const float* logits = s.acts().logits + static_cast<size_t>(ctx->n_logits - 1) * model.config.n_vocab;
+      if (!all_finite(logits, model.config.n_vocab)) return fail_non_finite(ctx, "generate");
       int32_t tok;
       {
         edgellm::Profile::Activation profiling(ctx->profile.get());

@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "edgellm.h"
 #include "runtime/core/status.h"
@@ -26,6 +27,12 @@ edgellm_status guarded(Fn&& fn) {
     return fail(EDGELLM_ERR_INTERNAL, "internal error (unexpected exception)");
   }
 }
+
+// Text from a file made safe to print inside double quotes: printable
+// ASCII other than " and \ and well-formed UTF-8 of printable code points
+// stay; control characters, quotes, backslashes and invalid bytes become
+// \xNN (model_api.cpp).
+std::string escape_text(std::string_view s);
 
 // Copies text into buf (truncated, NUL-terminated when size > 0) and
 // returns the length it needed, the C API's convention for text out.

@@ -12,6 +12,54 @@
 using edgellm::api::fail;
 using edgellm::api::guarded;
 
+namespace edgellm::api {
+
+std::string escape_text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [&out](unsigned char c) {
+    char b[5];
+    std::snprintf(b, sizeof b, "\\x%02x", c);
+    out += b;
+  };
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+        hex(c);
+      } else {
+        out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    // A well-formed multi-byte sequence of a printable code point stays.
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    uint32_t cp = n == 4 ? c & 0x07u : n == 3 ? c & 0x0Fu : c & 0x1Fu;
+    bool ok = n > 0 && n <= 4 && i + n <= s.size();
+    for (size_t k = 1; ok && k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      ok = (cc & 0xC0) == 0x80;
+      cp = cp << 6 | (cc & 0x3Fu);
+    }
+    ok = ok && cp >= 0xA0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) &&
+         !(n == 3 && cp < 0x800) && !(n == 4 && cp < 0x10000);
+    if (ok) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      hex(c);
+      ++i;
+    }
+  }
+  return out;
+}
+
+void release_model(edgellm_model* m) {
+  if (m && m->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete m;
+}
+}  // namespace edgellm::api
+
 extern "C" {
 
 const char* edgellm_version(void) { return "0.1.0"; }
@@ -74,7 +122,7 @@ edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* 
   });
 }
 
-void edgellm_model_free(edgellm_model* model) { delete model; }
+void edgellm_model_free(edgellm_model* model) { edgellm::api::release_model(model); }
 
 int32_t edgellm_model_n_vocab(const edgellm_model* m) { return m ? m->model->config.n_vocab : 0; }
 int32_t edgellm_model_n_ctx_train(const edgellm_model* m) {
@@ -92,29 +140,35 @@ int edgellm_model_is_eog(const edgellm_model* m, edgellm_token t) {
 
 size_t edgellm_model_describe(const edgellm_model* m, char* buf, size_t size) {
   if (!m) return 0;
-  const edgellm::TransformerConfig& c = m->model->config;
-  std::map<std::string, int> by_type;
-  for (const auto& t : m->model->file->tensors()) by_type[edgellm::dtype_name(t.type)]++;
-  std::string types;
-  for (const auto& [name, count] : by_type) {
-    if (!types.empty()) types += ", ";
-    types += name + " x" + std::to_string(count);
+  try {
+    const edgellm::TransformerConfig& c = m->model->config;
+    std::map<std::string, int> by_type;
+    for (const auto& t : m->model->file->tensors()) by_type[edgellm::dtype_name(t.type)]++;
+    std::string types;
+    for (const auto& [name, count] : by_type) {
+      if (!types.empty()) types += ", ";
+      types += name + " x" + std::to_string(count);
+    }
+    // Sized from the content (no fixed buffer that a long name could fill),
+    // the file's name string escaped so it can neither end the quotes nor
+    // reach a terminal as control characters.
+    char numbers[1024];
+    std::snprintf(numbers, sizeof numbers,
+                  "n_vocab=%d n_ctx_train=%d n_embd=%d n_layer=%d n_head=%d n_head_kv=%d head_dim=%d "
+                  "n_ff=%d n_rot=%d rope_base=%g rope_scale=%g norm_eps=%g tied_output=%d tensors=%zu",
+                  c.n_vocab, c.n_ctx_train, c.n_embd, c.n_layer, c.n_head, c.n_head_kv, c.head_dim,
+                  c.n_ff, c.n_rot, c.rope_freq_base, c.rope_freq_scale, c.norm_eps,
+                  c.tied_output ? 1 : 0, m->model->file->tensors().size());
+    char tail[256];
+    std::snprintf(tail, sizeof tail, "file_bytes=%zu gguf_version=%u repacked_tensors=%zu repacked_bytes=%zu",
+                  m->model->file->file_size(), m->model->file->version(), m->model->repacked_tensors,
+                  m->model->repacked_bytes);
+    const std::string text = "arch=" + c.arch_name + " name=\"" + edgellm::api::escape_text(c.name) + "\" " +
+                             numbers + " [" + types + "] " + tail;
+    return edgellm::api::copy_out(text, buf, size);
+  } catch (...) {
+    return 0;
   }
-  char text[2048];
-  int n = std::snprintf(
-      text, sizeof text,
-      "arch=%s name=\"%s\" n_vocab=%d n_ctx_train=%d n_embd=%d n_layer=%d n_head=%d "
-      "n_head_kv=%d head_dim=%d n_ff=%d n_rot=%d rope_base=%g rope_scale=%g norm_eps=%g "
-      "tied_output=%d tensors=%zu [%s] file_bytes=%zu gguf_version=%u repacked_tensors=%zu "
-      "repacked_bytes=%zu",
-      c.arch_name.c_str(), c.name.c_str(), c.n_vocab, c.n_ctx_train, c.n_embd, c.n_layer,
-      c.n_head, c.n_head_kv, c.head_dim, c.n_ff, c.n_rot, c.rope_freq_base, c.rope_freq_scale,
-      c.norm_eps, c.tied_output ? 1 : 0, m->model->file->tensors().size(), types.c_str(),
-      m->model->file->file_size(), m->model->file->version(), m->model->repacked_tensors,
-      m->model->repacked_bytes);
-  if (n < 0) return 0;
-  if (buf && size > 0) std::snprintf(buf, size, "%s", text);
-  return static_cast<size_t>(n);
 }
 
 int64_t edgellm_model_meta(const edgellm_model* m, const char* key, char* buf, size_t size) {

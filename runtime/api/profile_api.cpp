@@ -18,6 +18,10 @@ edgellm_status edgellm_context_set_profiling(edgellm_context* ctx, int enable,
                                              edgellm_counter_reader reader, void* user_data) {
   return guarded([&]() -> edgellm_status {
     if (!ctx) return fail(EDGELLM_ERR_INVALID_ARGUMENT, "set_profiling: ctx is NULL");
+    edgellm::api::ContextUse use(ctx);
+    if (!use.ok()) {
+      return fail(EDGELLM_ERR_INVALID_ARGUMENT, "set_profiling: the context is in use by another call");
+    }
     if (!enable) {
       ctx->profile.reset();
       return EDGELLM_OK;
@@ -64,7 +68,8 @@ size_t edgellm_context_profile(const edgellm_context* ctx, edgellm_profile_entry
 }
 
 void edgellm_context_profile_reset(edgellm_context* ctx) {
-  if (ctx && ctx->profile) ctx->profile->reset();
+  edgellm::api::ContextUse use(ctx);
+  if (use.ok() && ctx->profile) ctx->profile->reset();
 }
 
 }  // extern "C"

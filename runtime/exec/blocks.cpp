@@ -186,6 +186,7 @@ void output_head(Session& s, int32_t n, bool all_logits) {
     ProfileScope profile(OpKind::kOutput);
     kernels::softcap_f32(a.logits, static_cast<int64_t>(rows) * c.n_vocab, c.final_softcap);
   }
+  s.probe(c.n_layer, "output", a.logits, rows, c.n_vocab, s.n_past() + first);
 }
 
 }  // namespace edgellm::blocks

@@ -14,6 +14,12 @@ namespace edgellm::blocks {
 void matmul(Session& s, const Weight& w, const float* x, int64_t x_stride, int32_t n, float* y,
             int64_t y_stride);
 
+// Marks op's output rows x[0..n) of n_embd floats for the non-finite
+// search (Session::probe): one branch unless a search runs.
+inline void check(Session& s, int32_t il, const char* op, const float* x, int32_t n) {
+  s.probe(il, op, x, n, s.model().config.n_embd, s.n_past());
+}
+
 // y[t] = rms_norm(x[t]) * w for t < n (rows of `dim`).
 void rms_norm(const float* x, const Weight& w, float* y, int32_t n, int32_t dim, float eps);
 

@@ -1,6 +1,7 @@
 #include "runtime/exec/session.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "kernels/activations.h"
@@ -286,6 +287,37 @@ Status Session::forward(const int32_t* tokens, int32_t n, bool all_logits) {
   }
   n_past_ += n;
   return Status::Ok();
+}
+
+void Session::probe_rows(int32_t layer, const char* op, const float* rows, int32_t n, int32_t row_len,
+                         int32_t pos0) {
+  for (int32_t t = 0; t < n; ++t) {
+    const float* r = rows + static_cast<size_t>(t) * static_cast<size_t>(row_len);
+    for (int32_t i = 0; i < row_len; ++i) {
+      if (!std::isfinite(r[i])) {
+        found_ = {layer, op, pos0 + t};
+        return;
+      }
+    }
+  }
+}
+
+Status Session::find_non_finite(const int32_t* tokens, int32_t n, NonFinite* out) {
+  *out = NonFinite{};
+  if (gpu_) return Status(StatusCode::kUnsupported, "no per-op search on the Vulkan backend");
+  reset();
+  found_ = NonFinite{};
+  probing_ = true;
+  Status st = Status::Ok();
+  for (int32_t done = 0; done < n && st.ok() && found_.op == nullptr;) {
+    const int32_t chunk = std::min(n - done, cfg_.n_batch);
+    st = forward(tokens + done, chunk, false);
+    done += chunk;
+  }
+  probing_ = false;
+  *out = found_;
+  reset();
+  return st;
 }
 
 }  // namespace edgellm

@@ -119,6 +119,24 @@ class Session {
   // conv_kernel - 1 inputs, [conv_kernel - 1][n_embd] (LFM2).
   float* conv_state(int32_t slot) const;
   size_t arena_bytes() const { return arena_.size(); }
+
+  // Where a forward pass first produced a NaN or an infinity.
+  struct NonFinite {
+    int32_t layer = -1;      // -1: before the first layer; n_layer: the output head
+    const char* op = nullptr;  // "token_embd", "attn_norm", "attention", ...; null: none found
+    int32_t pos = -1;        // token position
+  };
+  // Templates call this after each op with the rows it wrote (n rows of
+  // row_len floats, positions pos0..). Off (the normal case) it is one
+  // branch; while a search runs it records the first non-finite value.
+  void probe(int32_t layer, const char* op, const float* rows, int32_t n, int32_t row_len, int32_t pos0) {
+    if (probing_ && found_.op == nullptr) probe_rows(layer, op, rows, n, row_len, pos0);
+  }
+  // Re-evaluates tokens[0..n) from an empty cache with the probes on and
+  // returns the first op whose output is not finite (op null: none). Uses
+  // only planned memory; the cache is empty afterwards. Not available on
+  // the Vulkan backend (kUnsupported).
+  Status find_non_finite(const int32_t* tokens, int32_t n, NonFinite* out);
   const PlanSummary& plan_summary() const { return summary_; }
 
  private:
@@ -132,6 +150,9 @@ class Session {
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<vulkan::GpuSession> gpu_;  // set when the model runs on Vulkan
   int32_t n_past_ = 0;
+  bool probing_ = false;
+  NonFinite found_;
+  void probe_rows(int32_t layer, const char* op, const float* rows, int32_t n, int32_t row_len, int32_t pos0);
   float* conv_state_ = nullptr;
   size_t conv_state_floats_ = 0;
 };

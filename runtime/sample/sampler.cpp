@@ -114,7 +114,8 @@ class TopPStage final : public SamplerStage {
 // Keeps candidates with p >= min_p * p_max, i.e. logit >= max + log(min_p).
 class MinPStage final : public SamplerStage {
  public:
-  void configure(const SamplerParams& p) override { log_p_ = std::log(p.min_p); }
+  // min_p >= 1 keeps only the tokens tied with the maximum.
+  void configure(const SamplerParams& p) override { log_p_ = std::log(std::min(p.min_p, 1.0f)); }
   const char* name() const override { return "min_p"; }
   void apply(Candidate* c, int32_t* n, const int32_t*, int32_t) override {
     float max_l = -std::numeric_limits<float>::infinity();
@@ -156,17 +157,21 @@ uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 namespace {
 
+// The header's meanings (edgellm.h): temperature <= 0 greedy, top_k <= 0
+// off, top_p >= 1 off (<= 0 keeps only the most likely token), min_p <= 0
+// off (>= 1 keeps only the most likely tokens). Only values with no meaning
+// are refused; each message starts with the parameter's name.
 Status validate(const SamplerParams& p) {
-  if (!std::isfinite(p.temperature) || p.temperature < 0) {
-    return Errorf(StatusCode::kInvalidArgument, "temperature must be finite and >= 0 (got %g)",
+  if (!std::isfinite(p.temperature)) {
+    return Errorf(StatusCode::kInvalidArgument, "temperature must be finite (got %g)",
                   static_cast<double>(p.temperature));
   }
-  if (!(p.top_p > 0 && p.top_p <= 1)) {
-    return Errorf(StatusCode::kInvalidArgument, "top_p must be in (0, 1] (got %g)",
+  if (!std::isfinite(p.top_p)) {
+    return Errorf(StatusCode::kInvalidArgument, "top_p must be finite (got %g)",
                   static_cast<double>(p.top_p));
   }
-  if (!(p.min_p >= 0 && p.min_p <= 1)) {
-    return Errorf(StatusCode::kInvalidArgument, "min_p must be in [0, 1] (got %g)",
+  if (!std::isfinite(p.min_p)) {
+    return Errorf(StatusCode::kInvalidArgument, "min_p must be finite (got %g)",
                   static_cast<double>(p.min_p));
   }
   if (!(p.repeat_penalty > 0) || !std::isfinite(p.repeat_penalty)) {
@@ -179,6 +184,12 @@ Status validate(const SamplerParams& p) {
   }
   return Status::Ok();
 }
+
+}  // namespace
+
+Status validate_sampler_params(const SamplerParams& p) { return validate(p); }
+
+namespace {
 
 bool same_chain(const SamplerParams& a, const SamplerParams& b) {
   return a.temperature == b.temperature && a.top_k == b.top_k && a.top_p == b.top_p &&

@@ -16,7 +16,7 @@ namespace edgellm {
 struct SamplerParams {
   float temperature = 0.8f;
   int32_t top_k = 40;          // <= 0: disabled
-  float top_p = 0.95f;         // >= 1: disabled
+  float top_p = 0.95f;         // >= 1: disabled; <= 0: the most likely token only
   float min_p = 0.05f;         // <= 0: disabled
   float repeat_penalty = 1.0f; // 1: disabled
   int32_t repeat_last_n = 64;  // how many recent tokens the penalty sees
@@ -41,6 +41,10 @@ class SamplerStage {
   virtual void apply(Candidate* cands, int32_t* n, const int32_t* history,
                      int32_t n_history) = 0;
 };
+
+// The checks Sampler::create and set_params make (kInvalidArgument, the
+// message starts with the parameter's name).
+Status validate_sampler_params(const SamplerParams& params);
 
 class Sampler {
  public:

@@ -156,7 +156,21 @@ static void test_model(const char* path) {
   CHECK(edgellm_generate(ctx, toks, n_tok, &gp, NULL, 0, &stats) == EDGELLM_ERR_CONTEXT_FULL);
   CHECK(stats.stopped_by == 3);
 
-  gp.sampling.top_p = 2.0f; /* invalid sampler parameter */
+  /* edgellm_sampling_check: the header's meanings are accepted, NaN is
+     refused naming the field. */
+  {
+    edgellm_sampling_params sp;
+    edgellm_sampling_default_params(&sp);
+    sp.temperature = -1.0f; /* greedy */
+    sp.top_p = 0.0f;        /* the most likely token only */
+    sp.min_p = -2.0f;       /* off */
+    CHECK(edgellm_sampling_check(&sp) == EDGELLM_OK);
+    sp.top_p = NAN;
+    CHECK(edgellm_sampling_check(&sp) == EDGELLM_ERR_INVALID_ARGUMENT);
+    CHECK(strncmp(edgellm_last_error(), "top_p", 5) == 0);
+    CHECK(edgellm_sampling_check(NULL) == EDGELLM_ERR_INVALID_ARGUMENT);
+  }
+  gp.sampling.top_p = NAN; /* invalid sampler parameter */
   gp.sampling.temperature = 0.7f;
   edgellm_context_reset(ctx);
   CHECK(edgellm_generate(ctx, toks, n_tok, &gp, NULL, 0, NULL) == EDGELLM_ERR_INVALID_ARGUMENT);
@@ -239,6 +253,58 @@ static void test_profile(const char* path) {
   edgellm_model_free(model);
 }
 
+/* A token callback that calls back into its own context: refused as
+   concurrent use. */
+static edgellm_status g_reentry = EDGELLM_OK;
+static char g_reentry_error[256];
+static int reenter(edgellm_token token, const char* piece, size_t len, void* user) {
+  (void)piece;
+  (void)len;
+  g_reentry = edgellm_evaluate((edgellm_context*)user, &token, 1, 0);
+  snprintf(g_reentry_error, sizeof g_reentry_error, "%s", edgellm_last_error());
+  return 1;
+}
+
+/* Freeing the model before its contexts keeps them working; a context used
+   by two calls at once refuses the second. */
+static void test_lifetimes(const char* path) {
+  edgellm_model* model = NULL;
+  edgellm_context* ctx = NULL;
+  edgellm_context* ctx2 = NULL;
+  CHECK(edgellm_model_load(path, NULL, &model) == EDGELLM_OK);
+  if (!model) return;
+  CHECK(edgellm_context_create(model, NULL, &ctx) == EDGELLM_OK);
+  CHECK(edgellm_context_create(model, NULL, &ctx2) == EDGELLM_OK);
+  edgellm_token toks[16];
+  size_t n_tok = 0;
+  CHECK(edgellm_tokenize(model, "once upon", 9, 1, 0, toks, 16, &n_tok) == EDGELLM_OK);
+  edgellm_model_free(model); /* the contexts still hold it */
+  if (!ctx || !ctx2) return;
+  edgellm_generate_params gp;
+  edgellm_generate_default_params(&gp);
+  gp.sampling.temperature = 0.0f;
+  gp.max_tokens = 4;
+  edgellm_token out[4], out2[4];
+  edgellm_generate_stats stats;
+  memset(&stats, 0, sizeof stats);
+  stats.struct_size = sizeof stats;
+  CHECK(edgellm_generate(ctx, toks, n_tok, &gp, out, 4, &stats) == EDGELLM_OK);
+  CHECK(stats.n_generated == 4);
+  edgellm_context_free(ctx);
+  /* The last context alone keeps the model: same greedy tokens. */
+  CHECK(edgellm_generate(ctx2, toks, n_tok, &gp, out2, 4, NULL) == EDGELLM_OK);
+  CHECK(memcmp(out, out2, sizeof out) == 0);
+
+  edgellm_context_reset(ctx2);
+  gp.callback = reenter;
+  gp.user_data = ctx2;
+  CHECK(edgellm_generate(ctx2, toks, n_tok, &gp, NULL, 0, NULL) == EDGELLM_OK);
+  CHECK(g_reentry == EDGELLM_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(g_reentry_error, "in use") != NULL);
+  CHECK(edgellm_context_n_past(ctx2) == (int32_t)n_tok); /* the refused call changed nothing */
+  edgellm_context_free(ctx2); /* releases the model */
+}
+
 int main(void) {
   char path[] = "/tmp/edgellm-c-api-XXXXXX";
   int fd = mkstemp(path);
@@ -252,6 +318,7 @@ int main(void) {
   CHECK(edgellm_synthesize_model("tiny", "q8_0", 7, path) == EDGELLM_OK);
   test_model(path);
   test_profile(path);
+  test_lifetimes(path);
   remove(path);
   printf("%d passed, %d failed\n", g_checks - g_failures, g_failures);
   return g_failures == 0 ? 0 : 1;

@@ -233,6 +233,40 @@ TEST(Sampler, HandlesInfAndNan) {
   EXPECT_EQ(g->sample(logits.data(), nullptr, 0), 2);
 }
 
+// edgellm.h's meanings: temperature <= 0 greedy, top_p >= 1 off and <= 0
+// the most likely token only, min_p <= 0 off and >= 1 the most likely only.
+TEST(Sampler, OutOfRangeValuesHaveTheHeadersMeaning) {
+  const float logits[4] = {0.5f, 2.0f, 1.5f, 1.0f};
+  auto draws = [&](SamplerParams p) {
+    std::unique_ptr<Sampler> s;
+    EXPECT_TRUE(Sampler::create(p, 4, &s).ok());
+    std::set<int32_t> seen;
+    for (int i = 0; i < 200 && s; ++i) seen.insert(s->sample(logits, nullptr, 0));
+    return seen;
+  };
+  SamplerParams p;
+  p.top_k = 0;
+  p.top_p = 1.0f;
+  p.min_p = 0.0f;
+  p.temperature = -1.0f;
+  EXPECT_EQ(draws(p), std::set<int32_t>{1});  // greedy
+  p.temperature = 5.0f;
+  EXPECT_EQ(draws(p).size(), 4u);  // hot: every token shows up
+  p.top_p = 0.0f;
+  EXPECT_EQ(draws(p), std::set<int32_t>{1});
+  p.top_p = -3.0f;
+  EXPECT_EQ(draws(p), std::set<int32_t>{1});
+  p.top_p = 1.5f;
+  EXPECT_EQ(draws(p).size(), 4u);  // off
+  p.top_p = 1.0f;
+  p.min_p = -0.5f;
+  EXPECT_EQ(draws(p).size(), 4u);  // off
+  p.min_p = 1.0f;
+  EXPECT_EQ(draws(p), std::set<int32_t>{1});
+  p.min_p = 7.0f;  // unsorted candidates (no top-k): still the maximum, not id 0
+  EXPECT_EQ(draws(p), std::set<int32_t>{1});
+}
+
 TEST(Sampler, RejectsInvalidParams) {
   std::unique_ptr<Sampler> s;
   auto expect_bad = [&](SamplerParams p, int32_t n_vocab, const char* name) {
@@ -248,19 +282,15 @@ TEST(Sampler, RejectsInvalidParams) {
   SamplerParams p = ok;
   p.temperature = std::nanf("");
   expect_bad(p, 10, "temperature");
-  p.temperature = -0.5f;
+  p.temperature = std::numeric_limits<float>::infinity();
   expect_bad(p, 10, "temperature");
   p = ok;
-  p.top_p = 0.0f;
-  expect_bad(p, 10, "top_p");
-  p.top_p = 1.5f;
-  expect_bad(p, 10, "top_p");
   p.top_p = std::nanf("");
   expect_bad(p, 10, "top_p");
+  p.top_p = -std::numeric_limits<float>::infinity();
+  expect_bad(p, 10, "top_p");
   p = ok;
-  p.min_p = -0.1f;
-  expect_bad(p, 10, "min_p");
-  p.min_p = 1.1f;
+  p.min_p = std::nanf("");
   expect_bad(p, 10, "min_p");
   p = ok;
   p.repeat_penalty = 0.0f;
