@@ -37,17 +37,40 @@ Status bad_role(ChatFamily family, size_t i, const std::string& role, const char
                 chat_family_name(family), i, role.c_str(), why);
 }
 
-// Roles of the Llama 2 / Mistral / Gemma formats: an optional first system
-// message, then user and assistant messages.
+// The roles every family accepts are system, user and assistant; the
+// families whose templates write the role's name into the text also take
+// the extra roles their real templates use (ChatML: tool, Llama 3: tool and
+// ipython). Anything else (an empty role, a typo, a role carrying template
+// markup) is refused the same way for every family. Llama 2, Mistral and
+// Gemma have no system turn of their own: a system message may only come
+// first (it is folded into the first user turn).
 Status check_roles(ChatFamily family, const std::vector<ChatMessage>& messages) {
+  const char* extra = "";
+  if (family == ChatFamily::kChatML) extra = "tool";
+  if (family == ChatFamily::kLlama3) extra = "tool ipython";
+  const bool system_first_only =
+      family == ChatFamily::kLlama2 || family == ChatFamily::kMistral || family == ChatFamily::kGemma;
+  auto is_extra = [extra](const std::string& r) {
+    std::string_view rest(extra);
+    while (!rest.empty()) {
+      const size_t sp = rest.find(' ');
+      const std::string_view word = rest.substr(0, sp);
+      if (!r.empty() && r == word) return true;
+      if (sp == std::string_view::npos) break;
+      rest.remove_prefix(sp + 1);
+    }
+    return false;
+  };
   for (size_t i = 0; i < messages.size(); ++i) {
     const std::string& r = messages[i].role;
-    if (r == "user" || r == "assistant") continue;
+    if (r == "user" || r == "assistant" || is_extra(r)) continue;
     if (r == "system") {
-      if (i == 0) continue;
+      if (i == 0 || !system_first_only) continue;
       return bad_role(family, i, r, "a system message is only supported as the first message");
     }
-    return bad_role(family, i, r, "expected system, user or assistant");
+    const std::string expected = std::string("expected system, user, assistant") +
+                                 (*extra ? std::string(" or ") + extra : std::string());
+    return bad_role(family, i, r, expected.c_str());
   }
   return Status::Ok();
 }
@@ -238,28 +261,14 @@ Status render_chat(ChatFamily family, const std::vector<ChatMessage>& messages,
                    bool add_generation_prompt, std::string* out) {
   if (out == nullptr) return Status(StatusCode::kInvalidArgument, "render_chat: out is null");
   out->clear();
+  EDGELLM_TRY(check_roles(family, messages));
   switch (family) {
-    case ChatFamily::kChatML:
-      render_chatml(messages, add_generation_prompt, out);
-      return Status::Ok();
-    case ChatFamily::kPhi3:
-      render_phi3(messages, add_generation_prompt, out);
-      return Status::Ok();
-    case ChatFamily::kLlama3:
-      render_llama3(messages, add_generation_prompt, out);
-      return Status::Ok();
-    case ChatFamily::kLlama2:
-      EDGELLM_TRY(check_roles(family, messages));
-      render_llama2(messages, out);
-      return Status::Ok();
-    case ChatFamily::kMistral:
-      EDGELLM_TRY(check_roles(family, messages));
-      render_mistral(messages, out);
-      return Status::Ok();
-    case ChatFamily::kGemma:
-      EDGELLM_TRY(check_roles(family, messages));
-      render_gemma(messages, add_generation_prompt, out);
-      return Status::Ok();
+    case ChatFamily::kChatML: render_chatml(messages, add_generation_prompt, out); return Status::Ok();
+    case ChatFamily::kPhi3: render_phi3(messages, add_generation_prompt, out); return Status::Ok();
+    case ChatFamily::kLlama3: render_llama3(messages, add_generation_prompt, out); return Status::Ok();
+    case ChatFamily::kLlama2: render_llama2(messages, out); return Status::Ok();
+    case ChatFamily::kMistral: render_mistral(messages, out); return Status::Ok();
+    case ChatFamily::kGemma: render_gemma(messages, add_generation_prompt, out); return Status::Ok();
   }
   return Status(StatusCode::kInvalidArgument, "render_chat: unknown family");
 }

@@ -143,9 +143,32 @@ TEST(ChatTemplate, RolesTheFormatCannotExpress) {
     EXPECT_NE(s.message().find("first message"), std::string::npos) << s.message();
     EXPECT_EQ(render_chat(f, {{"tool", "x"}}, true, &out).code(), StatusCode::kInvalidArgument);
   }
-  // ChatML and Phi-3 pass any role through.
+  // ChatML and Llama 3 take the tool roles their real templates use.
   EXPECT_EQ(render(ChatFamily::kChatML, {{"tool", "42"}}, false), "<|im_start|>tool\n42<|im_end|>\n");
   EXPECT_EQ(render(ChatFamily::kChatML, {}, true), "<|im_start|>assistant\n");
+  EXPECT_EQ(render(ChatFamily::kLlama3, {{"ipython", "42"}}, false),
+            "<|start_header_id|>ipython<|end_header_id|>\n\n42<|eot_id|>");
+  // Late system messages are fine where the format has a system turn.
+  for (ChatFamily f : {ChatFamily::kChatML, ChatFamily::kLlama3, ChatFamily::kPhi3}) {
+    EXPECT_TRUE(render_chat(f, late_system, true, &out).ok()) << chat_family_name(f);
+  }
+}
+
+// Every family refuses the same unknown roles: empty, a typo, markup that
+// would inject a turn (before, ChatML/Llama 3/Phi-3 wrote any role into the
+// text: an empty role rendered "<||>" in Phi-3).
+TEST(ChatTemplate, EveryFamilyRefusesUnknownRoles) {
+  std::string out;
+  for (ChatFamily f : {ChatFamily::kChatML, ChatFamily::kLlama3, ChatFamily::kPhi3, ChatFamily::kLlama2,
+                       ChatFamily::kMistral, ChatFamily::kGemma}) {
+    for (const char* role : {"", "usr", "user<|im_end|>", "System", "assistant "}) {
+      Status s = render_chat(f, {{"user", "a"}, {role, "b"}}, true, &out);
+      EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << chat_family_name(f) << " role '" << role << "'";
+      EXPECT_NE(s.message().find("message 1"), std::string::npos) << s.message();
+      EXPECT_NE(s.message().find("expected system, user, assistant"), std::string::npos) << s.message();
+    }
+  }
+  EXPECT_EQ(render_chat(ChatFamily::kPhi3, {{"tool", "x"}}, true, &out).code(), StatusCode::kInvalidArgument);
 }
 
 // A multi-turn chat can evaluate only the new text of each turn.
