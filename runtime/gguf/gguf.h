@@ -55,6 +55,9 @@ struct TensorInfo {
   int64_t n_rows() const { return ne[1] * ne[2] * ne[3]; }
 };
 
+// "[ne0, ne1, ...]" with the tensor's n_dims dimensions (at least one).
+std::string shape_string(const TensorInfo& t);
+
 struct OpenOptions {
   bool use_mmap = true;  // false: read the whole file into one heap buffer
 };

@@ -156,4 +156,15 @@ void File::release_large_arrays(size_t max_elements) {
   }
 }
 
+std::string shape_string(const TensorInfo& t) {
+  char buf[128];
+  int len = std::snprintf(buf, sizeof buf, "[%lld", static_cast<long long>(t.ne[0]));
+  const uint32_t n = t.n_dims == 0 ? 1 : (t.n_dims > 4 ? 4 : t.n_dims);
+  for (uint32_t i = 1; i < n; ++i) {
+    len += std::snprintf(buf + len, sizeof buf - static_cast<size_t>(len), ", %lld", static_cast<long long>(t.ne[i]));
+  }
+  std::snprintf(buf + len, sizeof buf - static_cast<size_t>(len), "]");
+  return buf;
+}
+
 }  // namespace edgellm::gguf

@@ -221,7 +221,10 @@ Status File::parse_memory(const void* data, size_t size, const std::string& name
 }
 
 Status File::open(const std::string& path, std::unique_ptr<File>* out, const OpenOptions& opts) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO (or another special file) must not wait for a
+  // writer; the regular-file check below refuses it. Reads of a regular
+  // file ignore the flag.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     return Errorf(StatusCode::kIo, "%s: cannot open: %s", path.c_str(), std::strerror(errno));
   }
@@ -236,7 +239,14 @@ Status File::open(const std::string& path, std::unique_ptr<File>* out, const Ope
     return Errorf(StatusCode::kIo, "%s: cannot stat: %s", path.c_str(), std::strerror(errno));
   }
   if (!S_ISREG(st.st_mode)) {
-    return Errorf(StatusCode::kIo, "%s: not a regular file", path.c_str());
+    return Errorf(StatusCode::kIo, "%s: not a regular file (a %s); give the path of a .gguf file",
+                  path.c_str(),
+                  S_ISDIR(st.st_mode)    ? "directory"
+                  : S_ISFIFO(st.st_mode) ? "FIFO"
+                  : S_ISCHR(st.st_mode)  ? "character device"
+                  : S_ISBLK(st.st_mode)  ? "block device"
+                  : S_ISSOCK(st.st_mode) ? "socket"
+                                         : "special file");
   }
   const size_t size = static_cast<size_t>(st.st_size);
 

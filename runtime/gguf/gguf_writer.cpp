@@ -2,9 +2,13 @@
 // data offsets are laid out at write time so every tensor starts on an
 // alignment boundary of the data section.
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -212,15 +216,75 @@ std::vector<uint8_t> Writer::to_bytes() const {
   return out;
 }
 
+namespace {
+
+// Where a write to `path` lands: the path itself, or the file a symbolic
+// link points to (the link stays a link). Refuses anything that exists and
+// is not a regular file: a device node, FIFO or directory is never written
+// to, replaced or removed.
+Status resolve_target(const std::string& path, std::string* target, mode_t* mode) {
+  *target = path;
+  *mode = 0;
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Errorf(StatusCode::kIo, "%s: cannot stat: %s", path.c_str(), std::strerror(errno));
+  }
+  if (S_ISLNK(st.st_mode)) {
+    char* real = realpath(path.c_str(), nullptr);
+    if (real == nullptr) {
+      return Errorf(StatusCode::kIo, "%s: a symbolic link that cannot be resolved: %s", path.c_str(),
+                    std::strerror(errno));
+    }
+    *target = real;
+    std::free(real);
+    if (stat(target->c_str(), &st) != 0) {
+      return Errorf(StatusCode::kIo, "%s: cannot stat: %s", target->c_str(), std::strerror(errno));
+    }
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return Errorf(StatusCode::kIo, "%s: exists and is not a regular file; refusing to write a model there",
+                  path.c_str());
+  }
+  *mode = st.st_mode & 07777;
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Writes into a temporary file beside the target and renames it over the
+// target only when every byte is written and flushed: a failed write leaves
+// whatever was at the path untouched and removes only its own temporary.
 Status Writer::write(const std::string& path) const {
   if (!valid_alignment(alignment_)) {
     return Errorf(StatusCode::kInvalidArgument,
                   "%s: gguf writer alignment %" PRIu64 " is not a power of two <= 2^31",
                   path.c_str(), alignment_);
   }
-  std::FILE* f = std::fopen(path.c_str(), "wb");
+  std::string target;
+  mode_t mode = 0;
+  EDGELLM_TRY(resolve_target(path, &target, &mode));
+  const size_t slash = target.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : target.substr(0, slash == 0 ? 1 : slash);
+  const std::string base = slash == std::string::npos ? target : target.substr(slash + 1);
+  std::string tmp = dir + "/." + base + ".tmp-XXXXXX";
+  const int fd = mkstemp(tmp.data());
+  if (fd < 0) {
+    return Errorf(StatusCode::kIo, "%s: cannot create a temporary file in %s: %s", path.c_str(), dir.c_str(),
+                  std::strerror(errno));
+  }
+  if (mode == 0) {
+    const mode_t mask = umask(0);
+    umask(mask);
+    mode = 0666 & ~mask;
+  }
+  (void)fchmod(fd, mode);
+  std::FILE* f = fdopen(fd, "wb");
   if (f == nullptr) {
-    return Errorf(StatusCode::kIo, "%s: cannot create: %s", path.c_str(), std::strerror(errno));
+    const int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Errorf(StatusCode::kIo, "%s: cannot write: %s", path.c_str(), std::strerror(err));
   }
   uint64_t total = 0;
   for (const PendingTensor& t : tensors_) total += align_up(t.n_bytes, alignment_);
@@ -259,10 +323,17 @@ Status Writer::write(const std::string& path) const {
     if (progress_ && st.ok()) progress_(progress_ctx_, done, total, t.name.c_str());
   }
   std::vector<uint8_t>().swap(buf);
+  if (st.ok() && (std::fflush(f) != 0 || fsync(fileno(f)) != 0)) {
+    st = Errorf(StatusCode::kIo, "%s: write failed: %s", path.c_str(), std::strerror(errno));
+  }
   if (std::fclose(f) != 0 && st.ok()) {
     st = Errorf(StatusCode::kIo, "%s: write failed: %s", path.c_str(), std::strerror(errno));
   }
-  if (!st.ok()) std::remove(path.c_str());
+  if (st.ok() && std::rename(tmp.c_str(), target.c_str()) != 0) {
+    st = Errorf(StatusCode::kIo, "%s: cannot rename the finished file into place: %s", path.c_str(),
+                std::strerror(errno));
+  }
+  if (!st.ok()) ::unlink(tmp.c_str());
   return st;
 }
 

@@ -1,7 +1,9 @@
 #include "runtime/model/config.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace edgellm {
 namespace {
@@ -67,9 +69,10 @@ Status resolve_rope(const gguf::File& f, const std::string& a, TransformerConfig
   if (scaling == "none") {
     c->rope_scaling = RopeScaling::kNone;
   } else if (scaling == "linear") {
-    if (factor <= 0) {
-      return Errorf(StatusCode::kFormat, "%s: rope scaling factor must be positive",
-                    f.path().c_str());
+    if (!(factor > 0) || !std::isfinite(1.0f / factor)) {
+      return Errorf(StatusCode::kFormat,
+                    "%s: %s.rope.scaling.factor %g must be positive with a finite reciprocal",
+                    f.path().c_str(), a.c_str(), static_cast<double>(factor));
     }
     c->rope_scaling = RopeScaling::kLinear;
     c->rope_freq_scale = 1.0f / factor;
@@ -139,6 +142,48 @@ Status resolve_family(const gguf::File& f, TransformerConfig* c) {
   return Status::Ok();
 }
 
+// The hyper-parameters that size per-layer tables must agree with the
+// tensors the file has: block_count with the layers named blk.N.*, and
+// embedding_length with token_embd.weight. Without this, a small file that
+// claims 2^30 blocks would make the loader allocate gigabytes before it
+// fails on a missing tensor.
+Status check_against_tensors(const gguf::File& f, const std::string& a, const TransformerConfig& c) {
+  std::vector<bool> seen;  // layer indices that have a tensor, bounded by the tensor count
+  const size_t max_layers = f.tensors().size();
+  for (const gguf::TensorInfo& t : f.tensors()) {
+    if (t.name.compare(0, 4, "blk.") != 0) continue;
+    const char* p = t.name.c_str() + 4;
+    char* end = nullptr;
+    const unsigned long il = std::strtoul(p, &end, 10);
+    if (end == p || *end != '.' || il >= max_layers) continue;
+    if (seen.size() <= il) seen.resize(il + 1, false);
+    seen[il] = true;
+  }
+  size_t n_present = 0;
+  for (bool b : seen) n_present += b;
+  const size_t n_layer = static_cast<size_t>(c.n_layer);
+  if (n_layer > seen.size() || n_present < n_layer) {
+    size_t first_missing = 0;
+    while (first_missing < seen.size() && seen[first_missing]) ++first_missing;
+    return Errorf(StatusCode::kFormat,
+                  "%s: %s.block_count is %d but the file has tensors for %zu blocks (no tensor "
+                  "'blk.%zu.*')",
+                  f.path().c_str(), a.c_str(), c.n_layer, n_present, first_missing);
+  }
+  const gguf::TensorInfo* embd = f.tensor("token_embd.weight");
+  if (!embd) {
+    return Errorf(StatusCode::kFormat, "%s: missing required tensor 'token_embd.weight'",
+                  f.path().c_str());
+  }
+  if (embd->n_dims != 2 || embd->ne[0] != c.n_embd) {
+    return Errorf(StatusCode::kFormat,
+                  "%s: tensor 'token_embd.weight' has shape %s, expected [%d, n_vocab] "
+                  "(%s.embedding_length = %d)",
+                  f.path().c_str(), gguf::shape_string(*embd).c_str(), c.n_embd, a.c_str(), c.n_embd);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 
@@ -164,6 +209,8 @@ Status resolve_config(const gguf::File& f, TransformerConfig* c) {
   const std::string& a = c->arch_name;
   EDGELLM_TRY(get_dim(f, a, "embedding_length", &c->n_embd, true, 0));
   EDGELLM_TRY(get_dim(f, a, "block_count", &c->n_layer, true, 0));
+  // Checked against the tensor table before anything is sized by them.
+  EDGELLM_TRY(check_against_tensors(f, a, *c));
   EDGELLM_TRY(get_dim(f, a, "attention.head_count", &c->n_head, true, 0));
   std::vector<int32_t> kv_heads;  // per layer; 0 marks a convolution layer (LFM2)
   const gguf::Value* kv_value = f.find(a + ".attention.head_count_kv");
@@ -227,19 +274,15 @@ Status resolve_config(const gguf::File& f, TransformerConfig* c) {
                   eps_key.c_str());
   }
   EDGELLM_TRY(get_float(f, eps_key, &c->norm_eps, 1e-5f));
+  // A norm divides by sqrt(mean + eps): eps <= 0 lets an all-zero row (and
+  // rounding below zero) produce inf/NaN; real models use 1e-12 .. 1e-3.
+  if (!(c->norm_eps > 0) || c->norm_eps > 1.0f) {
+    return Errorf(StatusCode::kFormat, "%s: %s is %g; it must be in (0, 1]", f.path().c_str(),
+                  eps_key.c_str(), static_cast<double>(c->norm_eps));
+  }
   EDGELLM_TRY(resolve_rope(f, a, c));
 
-  const gguf::TensorInfo* embd = f.tensor("token_embd.weight");
-  if (!embd) {
-    return Errorf(StatusCode::kFormat, "%s: missing required tensor 'token_embd.weight'",
-                  f.path().c_str());
-  }
-  if (embd->n_dims != 2 || embd->ne[0] != c->n_embd) {
-    return Errorf(StatusCode::kFormat,
-                  "%s: tensor 'token_embd.weight' has shape [%lld, %lld], expected [%d, n_vocab]",
-                  f.path().c_str(), static_cast<long long>(embd->ne[0]),
-                  static_cast<long long>(embd->ne[1]), c->n_embd);
-  }
+  const gguf::TensorInfo* embd = f.tensor("token_embd.weight");  // checked above
   c->n_vocab = static_cast<int32_t>(embd->ne[1]);
   c->tied_output = f.tensor("output.weight") == nullptr;
   return resolve_family(f, c);

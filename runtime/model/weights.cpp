@@ -1,6 +1,7 @@
 #include "runtime/model/weights.h"
 
 #include <cstdio>
+#include <string>
 
 namespace edgellm {
 namespace {
@@ -17,11 +18,15 @@ Status bind(const gguf::File& f, const std::string& name, int64_t ne0, int64_t n
   const bool shape_ok = is_vector ? (t->n_dims == 1 && t->ne[0] == ne0)
                                   : (t->n_dims == 2 && t->ne[0] == ne0 && t->ne[1] == ne1);
   if (!shape_ok) {
-    return Errorf(StatusCode::kFormat,
-                  "%s: tensor '%s' has shape [%lld, %lld], expected [%lld, %lld]",
-                  f.path().c_str(), name.c_str(), static_cast<long long>(t->ne[0]),
-                  static_cast<long long>(t->ne[1]), static_cast<long long>(ne0),
-                  static_cast<long long>(is_vector ? 1 : ne1));
+    char expected[64];
+    if (is_vector) {
+      std::snprintf(expected, sizeof expected, "[%lld]", static_cast<long long>(ne0));
+    } else {
+      std::snprintf(expected, sizeof expected, "[%lld, %lld]", static_cast<long long>(ne0),
+                    static_cast<long long>(ne1));
+    }
+    return Errorf(StatusCode::kFormat, "%s: tensor '%s' has shape %s, expected %s", f.path().c_str(),
+                  name.c_str(), gguf::shape_string(*t).c_str(), expected);
   }
   w->name = t->name.c_str();
   w->type = t->type;

@@ -2,6 +2,8 @@
 // version-2 reading, typed getters.
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -255,6 +257,96 @@ TEST(GgufFile, OpenErrors) {
   }
   std::remove(empty.c_str());
   EXPECT_EQ(f, nullptr);
+}
+
+// A FIFO as the model path is refused at once (open() used to block,
+// waiting for a writer that never comes).
+TEST(GgufFile, FifoIsRefusedWithoutBlocking) {
+  const std::string fifo = temp_path("model.fifo");
+  std::remove(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::unique_ptr<File> f;
+  Status s = File::open(fifo, &f);
+  EXPECT_EQ(s.code(), StatusCode::kIo);
+  EXPECT_NE(s.message().find("not a regular file (a FIFO)"), std::string::npos) << s.message();
+  std::remove(fifo.c_str());
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Files in the directory of `path` whose names start with "." + its base
+// name (the writer's temporaries).
+size_t temporaries_beside(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = path.substr(0, slash);
+  std::string prefix(1, '.');
+  prefix.append(path, slash + 1, std::string::npos);
+  prefix.append(".tmp-");
+  size_t n = 0;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (const dirent* e = readdir(d)) n += std::string(e->d_name).rfind(prefix, 0) == 0;
+    closedir(d);
+  }
+  return n;
+}
+
+Status failing_fill(void*, uint8_t*, size_t) { return Status(StatusCode::kIo, "disk on fire"); }
+
+// A failed write leaves the existing file as it was and removes only its
+// own temporary; a device node is refused before anything is written (the
+// writer used to delete the path on failure, /dev/full included).
+TEST(GgufWriter, FailedWriteKeepsWhatWasThere) {
+  const std::string path = temp_path("keep.gguf");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "precious bytes";
+  }
+  ASSERT_EQ(chmod(path.c_str(), 0640), 0);
+  Writer bad;
+  ASSERT_TRUE(bad.add_tensor_lazy("t", DType::F32, {64}, failing_fill, nullptr).ok());
+  Status s = bad.write(path);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("disk on fire"), std::string::npos) << s.message();
+  EXPECT_EQ(slurp(path), "precious bytes");
+  EXPECT_EQ(temporaries_beside(path), 0u);
+
+  // A successful write replaces it, keeping its permissions.
+  Writer good;
+  good.add_u32("x", 1);
+  ASSERT_TRUE(good.write(path).ok());
+  EXPECT_EQ(slurp(path).substr(0, 4), "GGUF");
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_EQ(temporaries_beside(path), 0u);
+
+  // Through a symbolic link: the target is written, the link stays.
+  const std::string link = temp_path("keep-link.gguf");
+  std::remove(link.c_str());
+  ASSERT_EQ(symlink(path.c_str(), link.c_str()), 0);
+  good.add_u32("y", 2);
+  ASSERT_TRUE(good.write(link).ok());
+  struct stat lst;
+  ASSERT_EQ(lstat(link.c_str(), &lst), 0);
+  EXPECT_TRUE(S_ISLNK(lst.st_mode));
+  std::remove(link.c_str());
+  std::remove(path.c_str());
+
+  for (const char* dev : {"/dev/full", "/dev/null"}) {
+    struct stat before;
+    if (stat(dev, &before) != 0) continue;
+    s = good.write(dev);
+    EXPECT_EQ(s.code(), StatusCode::kIo) << dev;
+    EXPECT_NE(s.message().find("not a regular file"), std::string::npos) << s.message();
+    struct stat after;
+    ASSERT_EQ(stat(dev, &after), 0) << dev << " was removed";
+    EXPECT_TRUE(S_ISCHR(after.st_mode));
+  }
+  s = good.write(testing::TempDir());
+  EXPECT_EQ(s.code(), StatusCode::kIo) << s.message();
 }
 
 // Version 2 has the v3 layout (64-bit counts and lengths).

@@ -173,6 +173,77 @@ TEST(ModelConfig, WrongTensorShapeIsNamed) {
   EXPECT_NE(st.message().find("expected [64, 256]"), std::string::npos) << st.message();
 }
 
+// A small file that claims 2^22 or 2^30 blocks fails at once, naming the
+// key and the blocks the file has, before anything sized by block_count is
+// allocated (it used to take 6.3 GB and 23 s, or end in a bare "out of
+// memory").
+TEST(ModelConfig, BlockCountIsCheckedAgainstTheTensors) {
+  for (uint32_t claimed : {2u, 1u << 22, 1u << 30}) {
+    static uint32_t g_claimed;
+    g_claimed = claimed;
+    auto bytes = make_file(Shape{}, "llama", "llama.block_count", "", [](gguf::Writer& w) {
+      w.add_u32("llama.block_count", g_claimed);
+    });
+    TransformerConfig c;
+    const Status st = resolve(bytes, &c);
+    EXPECT_EQ(st.code(), StatusCode::kFormat) << claimed;
+    EXPECT_NE(st.message().find("llama.block_count is " + std::to_string(claimed)), std::string::npos)
+        << st.message();
+    EXPECT_NE(st.message().find("tensors for 1 blocks (no tensor 'blk.1.*')"), std::string::npos)
+        << st.message();
+  }
+}
+
+// Hyper-parameters that can only give NaN/inf are refused at load, naming
+// the key.
+TEST(ModelConfig, NonsensicalHyperParametersAreRefused) {
+  using Extra = void (*)(gguf::Writer&);
+  const struct {
+    const char* key;
+    Extra extra;
+  } cases[] = {
+      {"llama.attention.layer_norm_rms_epsilon",
+       [](gguf::Writer& w) { w.add_f32("llama.attention.layer_norm_rms_epsilon", -1e-5f); }},
+      {"llama.attention.layer_norm_rms_epsilon",
+       [](gguf::Writer& w) { w.add_f32("llama.attention.layer_norm_rms_epsilon", 0.0f); }},
+      {"llama.rope.scaling.factor",
+       [](gguf::Writer& w) {
+         w.add_string("llama.rope.scaling.type", "linear");
+         w.add_f32("llama.rope.scaling.factor", 1e-39f);  // 1/factor overflows
+       }},
+      {"llama.rope.scaling.factor",
+       [](gguf::Writer& w) {
+         w.add_string("llama.rope.scaling.type", "linear");
+         w.add_f32("llama.rope.scaling.factor", -2.0f);
+       }},
+  };
+  for (const auto& k : cases) {
+    const bool eps = std::string(k.key).find("epsilon") != std::string::npos;
+    auto bytes = make_file(Shape{}, "llama", eps ? k.key : "", "", k.extra);
+    TransformerConfig c;
+    const Status st = resolve(bytes, &c);
+    EXPECT_EQ(st.code(), StatusCode::kFormat) << k.key;
+    EXPECT_NE(st.message().find(k.key), std::string::npos) << st.message();
+  }
+}
+
+// A tensor with more dimensions than expected is reported with all of them
+// (it used to read "has shape [256, 256], expected [256, 256]").
+TEST(ModelConfig, ShapeMessageShowsEveryDimension) {
+  Shape s;
+  auto bytes = make_file(s, "llama", "", "blk.0.attn_q.weight", [](gguf::Writer& x) {
+    std::vector<float> data(64 * 64 * 2, 0.01f);
+    EXPECT_TRUE(x.add_tensor("blk.0.attn_q.weight", DType::F32, {64, 64, 2}, data.data(),
+                             data.size() * sizeof(float))
+                    .ok());
+  });
+  TransformerConfig c;
+  edgellm::ModelWeights wts;
+  const Status st = resolve(bytes, &c, &wts);
+  EXPECT_EQ(st.code(), StatusCode::kFormat);
+  EXPECT_NE(st.message().find("has shape [64, 64, 2], expected [64, 64]"), std::string::npos) << st.message();
+}
+
 }  // namespace
 
 #include "kernels/ref/ops.h"
