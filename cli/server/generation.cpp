@@ -1,6 +1,7 @@
 #include "cli/server/generation.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace cli::server {
 namespace {
@@ -62,6 +63,28 @@ int32_t fit_max_tokens(const GenerationRequest& req, int32_t n_prompt, int32_t n
   return static_cast<int32_t>(std::max<int64_t>(0, std::min(wanted, room)));
 }
 
+edgellm_sampling_params sampling_params(const GenerationRequest& q, uint64_t seed) {
+  edgellm_sampling_params sp;
+  edgellm_sampling_default_params(&sp);
+  if (q.temperature) sp.temperature = static_cast<float>(*q.temperature);
+  if (q.top_p) sp.top_p = static_cast<float>(*q.top_p);
+  if (q.min_p) sp.min_p = static_cast<float>(*q.min_p);
+  if (q.top_k) sp.top_k = static_cast<int32_t>(*q.top_k);
+  if (q.repeat_penalty) sp.repeat_penalty = static_cast<float>(*q.repeat_penalty);
+  sp.seed = seed;
+  return sp;
+}
+
+bool check_sampling(const GenerationRequest& req, ApiError* err) {
+  const edgellm_sampling_params sp = sampling_params(req, 0);
+  if (edgellm_sampling_check(&sp) == EDGELLM_OK) return true;
+  const std::string message = edgellm_last_error();
+  size_t n = 0;
+  while (n < message.size() && (std::islower(static_cast<unsigned char>(message[n])) || message[n] == '_')) ++n;
+  *err = invalid_request(message, message.substr(0, n), "invalid_value");
+  return false;
+}
+
 GenerationResult run_generation(const GenerationJob& job, TextStream* text) {
   GenerationResult r;
   const std::vector<edgellm_token>& prompt = *job.prompt;
@@ -88,15 +111,9 @@ GenerationResult run_generation(const GenerationJob& job, TextStream* text) {
   if (job.max_tokens > 0) {
     edgellm_generate_params gp;
     edgellm_generate_default_params(&gp);
-    const GenerationRequest& q = *job.request;
     gp.max_tokens = job.max_tokens;
-    gp.ignore_eos = q.ignore_eos ? 1 : 0;
-    if (q.temperature) gp.sampling.temperature = static_cast<float>(*q.temperature);
-    if (q.top_p) gp.sampling.top_p = static_cast<float>(*q.top_p);
-    if (q.min_p) gp.sampling.min_p = static_cast<float>(*q.min_p);
-    if (q.top_k) gp.sampling.top_k = static_cast<int32_t>(*q.top_k);
-    if (q.repeat_penalty) gp.sampling.repeat_penalty = static_cast<float>(*q.repeat_penalty);
-    gp.sampling.seed = job.seed;
+    gp.ignore_eos = job.request->ignore_eos ? 1 : 0;
+    gp.sampling = sampling_params(*job.request, job.seed);
     gp.callback = on_token;
     gp.user_data = &sink;
     edgellm_generate_stats stats{};

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/server/api_error.h"
 #include "cli/server/openai_json.h"
 #include "cli/server/request.h"
 #include "cli/server/text_stream.h"
@@ -43,6 +44,15 @@ struct GenerationResult {
 // context for chat, 16 for completions as in the OpenAI API), at most what
 // the context has room for after the prompt.
 int32_t fit_max_tokens(const GenerationRequest& req, int32_t n_prompt, int32_t n_ctx);
+
+// The request's sampling parameters as edgellm takes them (unset fields:
+// edgellm's defaults).
+edgellm_sampling_params sampling_params(const GenerationRequest& req, uint64_t seed);
+
+// What edgellm itself says about those parameters (edgellm_sampling_check),
+// before any answer starts: false with a 400 whose param is the field the
+// library names (its message starts with the field's name).
+bool check_sampling(const GenerationRequest& req, ApiError* err);
 
 GenerationResult run_generation(const GenerationJob& job, TextStream* text);
 

@@ -10,8 +10,8 @@
 #include <ctime>
 #include <random>
 
-#include "cli/server/connection.h"
 #include "cli/server/generation.h"
+#include "cli/server/http_gate.h"
 #include "cli/server/openai_json.h"
 
 namespace cli::server {
@@ -64,7 +64,7 @@ struct Work {
   ResponseMeta meta;
   int32_t max_tokens = 0;
   uint64_t seed = 0;
-  int fd = -1;  // the connection's socket, to notice a client that leaves
+  Connection* conn = nullptr;  // to notice a client that leaves (outlives the request)
   SlotLease lease;
 };
 
@@ -73,7 +73,7 @@ struct Work {
 struct Server::Impl {
   ServerOptions opt;
   SlotPool* pool = nullptr;
-  httplib::Server http;
+  GatedServer http;
   std::atomic<uint64_t> requests{0};
   uint64_t seed_base = 0;
   int64_t started = 0;
@@ -82,8 +82,7 @@ struct Server::Impl {
   void routes();
   void handle_post(const httplib::Request& hreq, httplib::Response& res, const httplib::ContentReader& read,
                    Endpoint endpoint);
-  void handle_generation(const httplib::Request& hreq, const std::string& body, httplib::Response& res,
-                         Endpoint endpoint);
+  void handle_generation(const std::string& body, httplib::Response& res, Endpoint endpoint);
   void respond(Work& w, httplib::Response& res);
   bool stream(Work& w, httplib::DataSink& sink);
   GenerationJob job_for(Work& w) const;
@@ -124,8 +123,9 @@ void Server::stop() {
 }
 
 void Server::Impl::routes() {
-  const size_t n_threads = opt.http_threads;
-  http.new_task_queue = [n_threads] { return new httplib::ThreadPool(n_threads); };
+  GateOptions gate = opt.gate;
+  gate.max_body_bytes = opt.max_body_bytes;
+  http.configure(gate);
   http.set_payload_max_length(opt.max_body_bytes);
   http.set_keep_alive_max_count(100);  // requests per connection (httplib's default: 5)
   // httplib's default also sets SO_REUSEPORT, which would let a second server
@@ -136,6 +136,13 @@ void Server::Impl::routes() {
   });
 
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // A connection over a cap (http_gate.h) is answered for /health only.
+    const Connection* conn = Connection::current();
+    if (conn && !conn->refusal().empty() && !(req.method == "GET" && req.path == "/health")) {
+      res.set_header("Retry-After", "1");
+      send_error(res, server_error(503, conn->refusal(), "too_many_connections"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (opt.api_key.empty()) return httplib::Server::HandlerResponse::Unhandled;
     const std::string auth = req.get_header_value("Authorization");
     const std::string bearer = "Bearer ";
@@ -233,24 +240,31 @@ void Server::Impl::handle_post(const httplib::Request& hreq, httplib::Response& 
     if (!too_large) body.append(data, n);
     return !too_large;
   });
+  Connection* conn = Connection::current();
+  if (complete && conn) conn->mark_body_read();
   if (!complete) {
     res.set_header("Connection", "close");
+    if (conn && conn->read_timed_out()) {
+      return send_error(res, ApiError{408, "the request body did not arrive in time", "invalid_request_error", "",
+                                      "request_timeout"});
+    }
     if (too_large || res.status == 413) {
       return send_error(res, ApiError{413, "the request body is larger than " + std::to_string(limit) + " bytes",
                                       "invalid_request_error", "", "request_too_large"});
     }
     return send_error(res, invalid_request("cannot read the request body", "", "invalid_body"));
   }
-  handle_generation(hreq, body, res, endpoint);
+  handle_generation(body, res, endpoint);
 }
 
-void Server::Impl::handle_generation(const httplib::Request& hreq, const std::string& body, httplib::Response& res,
-                                     Endpoint endpoint) {
+void Server::Impl::handle_generation(const std::string& body, httplib::Response& res, Endpoint endpoint) {
   auto w = std::make_shared<Work>();
   w->number = ++requests;
   w->t0 = Clock::now();
   ApiError err;
-  if (!parse_request(body, endpoint, &w->request, &err) ||
+  // Everything the library could refuse is checked here, before a slot is
+  // taken or a stream commits to 200.
+  if (!parse_request(body, endpoint, &w->request, &err) || !check_sampling(w->request, &err) ||
       !build_prompt(opt.prompt, w->request, &w->prompt, &err)) {
     return send_error(res, err);
   }
@@ -263,10 +277,10 @@ void Server::Impl::handle_generation(const httplib::Request& hreq, const std::st
   w->meta.created = static_cast<int64_t>(std::time(nullptr));
   w->meta.model = opt.model_id;
   w->meta.endpoint = endpoint;
-  w->fd = find_connection_socket(hreq.remote_addr, hreq.remote_port, hreq.local_port);
+  w->conn = Connection::current();
 
-  const int fd = w->fd;
-  switch (pool->acquire([fd] { return peer_hung_up(fd); }, &w->lease)) {
+  Connection* conn = w->conn;
+  switch (pool->acquire([conn] { return conn && conn->client_gone(); }, &w->lease)) {
     case SlotPool::Outcome::kAcquired: break;
     case SlotPool::Outcome::kQueueFull: {
       const SlotPool::Counts c = pool->counts();
@@ -302,8 +316,8 @@ GenerationJob Server::Impl::job_for(Work& w) const {
   job.max_tokens = w.max_tokens;
   job.n_batch = opt.n_batch;
   job.seed = w.seed;
-  const int fd = w.fd;
-  job.client_gone = [fd] { return peer_hung_up(fd); };
+  Connection* conn = w.conn;
+  job.client_gone = [conn] { return conn && conn->client_gone(); };
   SlotPool* p = pool;
   job.shutting_down = [p] { return p->shutting_down(); };
   return job;

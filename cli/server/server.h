@@ -1,13 +1,15 @@
 // The HTTP side of `edgellm serve`: routes, authentication, error shapes and
 // the request flow (validate → tokenize → take a slot → generate → answer or
-// stream). cpp-httplib runs each connection on a thread of its own pool;
-// generation runs on that thread with the slot's context.
+// stream). cpp-httplib, behind the gate of http_gate.h, runs each connection
+// on a thread of its own; generation runs on that thread with the slot's
+// context.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <string>
 
+#include "cli/server/gate_options.h"
 #include "cli/server/prompt.h"
 #include "cli/server/slot_pool.h"
 
@@ -18,7 +20,7 @@ struct ServerOptions {
   int port = 8080;                  // 0: any free port (see port())
   std::string api_key;              // empty: no authentication
   size_t max_body_bytes = 1 << 20;  // larger bodies get 413
-  size_t http_threads = 16;         // connections served at once
+  GateOptions gate;                 // connection caps and request deadlines
   int32_t n_batch = 512;            // prompt tokens per evaluate call
   std::string model_id;             // listed by /v1/models, echoed in responses
   PromptSetup prompt;
