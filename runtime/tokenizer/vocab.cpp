@@ -121,6 +121,15 @@ Status vocab_from_gguf(const gguf::File& file, Vocab* out) {
     v.types.assign(n, TokenType::kNormal);
   }
 
+  // A normal token stands for text: an empty one can never be produced
+  // from input, so a vocabulary of them would drop input silently.
+  for (size_t i = 0; i < n; ++i) {
+    if (v.types[i] == TokenType::kNormal && v.tokens[i].empty()) {
+      return Errorf(StatusCode::kFormat, "%s: %s[%zu] is an empty normal token (a token needs text)",
+                    file.path().c_str(), kTokens, i);
+    }
+  }
+
   // llama.cpp's defaults for SentencePiece vocabs.
   if (v.model == "llama") {
     v.add_bos = true;

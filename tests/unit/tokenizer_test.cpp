@@ -278,6 +278,17 @@ TEST(VocabFromGguf, ReadsKeysAndDefaults) {
 TEST(VocabFromGguf, Errors) {
   std::vector<uint8_t> bytes;
   Vocab v;
+  // A BPE vocabulary of empty tokens used to load and drop every input.
+  {
+    gguf::Writer w;
+    w.add_string("tokenizer.ggml.model", "gpt2");
+    w.add_array_string("tokenizer.ggml.tokens", {"", "", ""});
+    w.add_array_string("tokenizer.ggml.merges", {});
+    Status s = vocab_from_writer(w, &bytes, &v);
+    EXPECT_EQ(s.code(), StatusCode::kFormat);
+    EXPECT_NE(s.message().find("tokenizer.ggml.tokens[0] is an empty normal token"), std::string::npos)
+        << s.message();
+  }
   {
     gguf::Writer w;
     w.add_string("tokenizer.ggml.model", "llama");
