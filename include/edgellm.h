@@ -104,6 +104,16 @@ EDGELLM_API void edgellm_model_default_params(edgellm_model_params* params);
 EDGELLM_API edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* params,
                                               edgellm_model** out_model);
 EDGELLM_API void edgellm_model_free(edgellm_model* model);
+/* Weights are mapped from the file (use_mmap, the default): if the file is
+   truncated or replaced on disk while a model uses it, the next read of a
+   vanished page raises SIGBUS and the process dies. This optional handler
+   (process-wide; call once, e.g. at start of a server) turns that into a
+   one-line message on stderr naming the file, then exit status 135
+   (128 + SIGBUS); SIGBUS faults outside model mappings keep their default
+   action. use_mmap = 0 reads the file into memory instead, so later changes
+   to the file cannot affect the process. EDGELLM_ERR_INTERNAL if sigaction
+   fails. */
+EDGELLM_API edgellm_status edgellm_install_sigbus_handler(void);
 
 EDGELLM_API int32_t edgellm_model_n_vocab(const edgellm_model* model);
 EDGELLM_API int32_t edgellm_model_n_ctx_train(const edgellm_model* model);

@@ -8,6 +8,7 @@
 #include "edgellm.h"
 #include "runtime/api/error.h"
 #include "runtime/api/handles.h"
+#include "runtime/gguf/gguf.h"
 
 using edgellm::api::fail;
 using edgellm::api::guarded;
@@ -123,6 +124,12 @@ edgellm_status edgellm_model_load(const char* path, const edgellm_model_params* 
 }
 
 void edgellm_model_free(edgellm_model* model) { edgellm::api::release_model(model); }
+
+edgellm_status edgellm_install_sigbus_handler(void) {
+  edgellm::api::clear_error();
+  if (edgellm::gguf::install_sigbus_handler()) return EDGELLM_OK;
+  return fail(EDGELLM_ERR_INTERNAL, "install_sigbus_handler: sigaction failed");
+}
 
 int32_t edgellm_model_n_vocab(const edgellm_model* m) { return m ? m->model->config.n_vocab : 0; }
 int32_t edgellm_model_n_ctx_train(const edgellm_model* m) {

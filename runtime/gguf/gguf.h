@@ -55,6 +55,15 @@ struct TensorInfo {
   int64_t n_rows() const { return ne[1] * ne[2] * ne[3]; }
 };
 
+// Mapped model files, for a SIGBUS handler (mapped_files.cpp): File::open
+// registers each mapping and its destructor unregisters it. The handler,
+// once installed, turns a SIGBUS inside a registered mapping (the file was
+// truncated or replaced on disk) into a one-line message naming the file
+// and exit status 128 + SIGBUS; other SIGBUS faults keep the default action.
+void register_mapping(const void* base, size_t size, const std::string& path);
+void unregister_mapping(const void* base);
+bool install_sigbus_handler();
+
 // "[ne0, ne1, ...]" with the tensor's n_dims dimensions (at least one).
 std::string shape_string(const TensorInfo& t);
 

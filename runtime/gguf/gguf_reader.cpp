@@ -206,7 +206,10 @@ bool checked_mul(int64_t a, int64_t b, int64_t* out) { return !__builtin_mul_ove
 }  // namespace
 
 File::~File() {
-  if (mapped_ && base_ != nullptr) munmap(const_cast<uint8_t*>(base_), size_);
+  if (mapped_ && base_ != nullptr) {
+    unregister_mapping(base_);
+    munmap(const_cast<uint8_t*>(base_), size_);
+  }
 }
 
 Status File::parse_memory(const void* data, size_t size, const std::string& name,
@@ -263,6 +266,7 @@ Status File::open(const std::string& path, std::unique_ptr<File>* out, const Ope
     }
     f->base_ = static_cast<const uint8_t*>(p);
     f->mapped_ = true;
+    register_mapping(p, size, path);
   } else if (size > 0) {
     f->owned_.reset(new (std::nothrow) uint8_t[size]);
     if (!f->owned_) {

@@ -3,7 +3,11 @@
 // model description cannot be spoofed by the file's name string.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -143,6 +147,28 @@ TEST(Hardening, DescribeEscapesTheNameAndKeepsEveryField) {
   char small[8];
   EXPECT_EQ(edgellm_model_describe(l.model, small, sizeof small), n);
   EXPECT_EQ(std::strlen(small), sizeof small - 1);
+  std::remove(path.c_str());
+}
+
+// Truncating the model file under a running process used to kill it with a
+// bare SIGBUS. With the handler, it stops with a message naming the file.
+TEST(HardeningDeathTest, TruncatedMappedFileStopsWithAMessage) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string path = edgellm::gguf::testutil::temp_path("truncated.gguf");
+  ASSERT_EQ(edgellm_synthesize_model("tiny", "f32", 3, path.c_str()), EDGELLM_OK) << edgellm_last_error();
+  auto run = [&path]() {
+    ASSERT_EQ(edgellm_install_sigbus_handler(), EDGELLM_OK);
+    Loaded l;
+    load(path, &l);  // mapped, not repacked: every weight is read from the file
+    ASSERT_NE(l.ctx, nullptr);
+    ASSERT_EQ(truncate(path.c_str(), 4096), 0);
+    const edgellm_token prompt[] = {1, 5, 9};
+    edgellm_generate(l.ctx, prompt, 3, nullptr, nullptr, 0, nullptr);
+    std::fprintf(stderr, "survived\n");
+    std::exit(0);
+  };
+  EXPECT_EXIT(run(), testing::ExitedWithCode(135),
+              "edgellm: fatal: the model file .*truncated.gguf was truncated or changed on disk while in use");
   std::remove(path.c_str());
 }
 
