@@ -153,6 +153,11 @@ TEST(Hardening, DescribeEscapesTheNameAndKeepsEveryField) {
 // Truncating the model file under a running process used to kill it with a
 // bare SIGBUS. With the handler, it stops with a message naming the file.
 TEST(HardeningDeathTest, TruncatedMappedFileStopsWithAMessage) {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer owns SIGBUS (handle_sigbus) and reports the fault
+  // itself; the Release stage runs this test.
+  GTEST_SKIP() << "under AddressSanitizer, which handles SIGBUS itself (checked in the Release build)";
+#endif
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const std::string path = edgellm::gguf::testutil::temp_path("truncated.gguf");
   ASSERT_EQ(edgellm_synthesize_model("tiny", "f32", 3, path.c_str()), EDGELLM_OK) << edgellm_last_error();
