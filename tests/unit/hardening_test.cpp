@@ -158,6 +158,11 @@ TEST(HardeningDeathTest, TruncatedMappedFileStopsWithAMessage) {
   // itself; the Release stage runs this test.
   GTEST_SKIP() << "under AddressSanitizer, which handles SIGBUS itself (checked in the Release build)";
 #endif
+  if (std::getenv("QEMU_CPU") != nullptr) {
+    // qemu-user re-delivers host faults on file mappings its own way; the
+    // handler's behaviour is an x86/aarch64 kernel matter checked natively.
+    GTEST_SKIP() << "under qemu-user (QEMU_CPU set): checked in the native Release build";
+  }
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const std::string path = edgellm::gguf::testutil::temp_path("truncated.gguf");
   ASSERT_EQ(edgellm_synthesize_model("tiny", "f32", 3, path.c_str()), EDGELLM_OK) << edgellm_last_error();
