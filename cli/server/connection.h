@@ -63,6 +63,9 @@ class Connection final : public httplib::Stream {
   // Whether this request's head and body have been read to their end (else
   // the rest of the body would be taken for the next request).
   bool request_fully_read() const;
+  // The answer says "Connection: close": no request after this one.
+  void set_closing() { closing_ = true; }
+  bool closing() const { return closing_; }
 
   // The client closed or reset the connection and no pipelined request is
   // waiting (a half-close with nothing pending counts: that client will not
@@ -109,6 +112,7 @@ class Connection final : public httplib::Stream {
   uint64_t received_ = 0;
   int64_t body_bytes_ = 0;
   bool body_read_ = false;
+  bool closing_ = false;
   bool timed_out_ = false;
   bool peer_closed_ = false;
   Clock::time_point read_deadline_;

@@ -17,8 +17,8 @@ struct GateOptions {
   size_t max_head_bytes = 64 * 1024;   // request line + headers
   size_t max_body_bytes = 1 << 20;     // a chunked body's deadline assumes this size
   std::chrono::milliseconds keep_alive_timeout{5000};  // idle wait for a next request
-  std::chrono::milliseconds refused_head_timeout{2000};
-  size_t max_refusing = 8;             // over-cap connections served (for /health) at once
+  std::chrono::milliseconds refused_head_timeout{1000};  // a connection over a cap: its head
+  size_t max_refusing = 16;            // over-cap connections read (for /health) at once
 };
 
 }  // namespace cli::server

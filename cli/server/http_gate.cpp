@@ -64,16 +64,23 @@ void GatedServer::configure(const GateOptions& options) {
     });
   };
   // Answers that leave a body unread (or refuse the connection) close it:
-  // say so to the client.
+  // say so to the client; an answer that says so (a handler's choice) ends
+  // the connection too.
   set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
-    const Connection* c = Connection::current();
-    if (!c || (c->refusal().empty() && c->request_fully_read())) return;
-    res.headers.erase("Keep-Alive");
-    if (res.get_header_value("Connection") != "close") {
+    Connection* c = Connection::current();
+    if (!c) return;
+    if (!c->refusal().empty() || !c->request_fully_read()) {
+      res.headers.erase("Keep-Alive");
       res.headers.erase("Connection");
       res.set_header("Connection", "close");
     }
+    if (res.get_header_value("Connection") == "close") c->set_closing();
   });
+}
+
+void GatedServer::widen_backlog(int backlog) {
+  const socket_t sock = svr_sock_;
+  if (sock != INVALID_SOCKET) ::listen(sock, backlog);  // Linux takes a new backlog on a listening socket
 }
 
 bool GatedServer::process_and_close_socket(socket_t sock) {
@@ -144,7 +151,7 @@ void GatedServer::serve(Connection& conn, bool refused) {
     bool closed = false;
     const bool last = left == 1 || !conn.refusal().empty();
     if (!process_request(conn, last, closed, nullptr)) return;
-    if (closed || last || !conn.request_fully_read()) return;
+    if (closed || last || conn.closing() || !conn.request_fully_read()) return;
     --left;
   }
 }

@@ -34,6 +34,9 @@ namespace cli::server {
 class GatedServer : public httplib::Server {
  public:
   void configure(const GateOptions& options);  // before listening
+  // After binding: a longer accept queue than httplib's 5, so a burst of
+  // connections is not left to SYN retransmits (1 s, 3 s, ...).
+  void widen_backlog(int backlog);
   const GateOptions& gate_options() const { return opt_; }
 
  private:

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
@@ -111,6 +112,7 @@ bool Server::bind(std::string* error) {
              " (port in use, or not an address of this machine?)";
     return false;
   }
+  s.http.widen_backlog(static_cast<int>(std::min<size_t>(s.opt.gate.max_connections, 4096)));
   return true;
 }
 
