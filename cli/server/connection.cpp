@@ -198,7 +198,7 @@ bool Connection::client_gone() {
   pollfd p{fd_, POLLIN | POLLRDHUP, 0};
   if (poll(&p, 1, 0) <= 0) return false;
   if (p.revents & (POLLHUP | POLLERR)) return true;  // reset, or closed both ways
-  if (begin_ < end_) return false;                   // a pipelined request waits for its answer
+  if (begin_ < end_ || pipelined_) return false;     // pipelined requests wait for their answers
   char c;
   const ssize_t n = recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n > 0) return false;  // the same, still in the kernel
@@ -209,7 +209,9 @@ bool Connection::client_gone() {
 void Connection::close_gracefully() {
   if (fd_ < 0) return;
   ::shutdown(fd_, SHUT_WR);
-  if (!peer_closed_) {
+  pollfd ready{fd_, POLLIN, 0};
+  const bool unread = begin_ < end_ || !request_fully_read() || poll(&ready, 1, 0) > 0;
+  if (!peer_closed_ && unread) {
     // Up to half a second and 256 KiB: enough for a client that reads our
     // answer and closes; a client that does neither loses nothing it asked for.
     const auto deadline = Clock::now() + std::chrono::milliseconds(500);

@@ -63,14 +63,18 @@ class Connection final : public httplib::Stream {
   // Whether this request's head and body have been read to their end (else
   // the rest of the body would be taken for the next request).
   bool request_fully_read() const;
+  // The client has pipelined: a request of its arrived before the answer to
+  // the one before. Such a client may close its side once it has sent them
+  // all and still read every answer, so a half-close no longer means gone.
+  void set_pipelined() { pipelined_ = true; }
   // The answer says "Connection: close": no request after this one.
   void set_closing() { closing_ = true; }
   bool closing() const { return closing_; }
 
   // The client closed or reset the connection and no pipelined request is
-  // waiting (a half-close with nothing pending counts: that client will not
-  // read an answer; one that sent further requests before closing its side
-  // still waits for their answers).
+  // waiting (a half-close with nothing pending counts, unless the client has
+  // pipelined: one that sent further requests before closing its side still
+  // waits for their answers).
   bool client_gone();
 
   // Non-empty: the connection is over a connection cap; only GET /health is
@@ -79,8 +83,9 @@ class Connection final : public httplib::Stream {
   void set_refusal(std::string text) { refusal_ = std::move(text); }
 
   // Closes the socket without losing the last answer: our side is shut for
-  // writing and what the client still sends is read and dropped for a
-  // moment, so the kernel does not answer unread bytes with a reset.
+  // writing and, when the client left bytes unread, what it still sends is
+  // read and dropped for a moment, so the kernel does not answer unread
+  // bytes with a reset.
   void close_gracefully();
 
   static Connection* current();  // the connection served on this thread, or null
@@ -113,6 +118,7 @@ class Connection final : public httplib::Stream {
   int64_t body_bytes_ = 0;
   bool body_read_ = false;
   bool closing_ = false;
+  bool pipelined_ = false;
   bool timed_out_ = false;
   bool peer_closed_ = false;
   Clock::time_point read_deadline_;

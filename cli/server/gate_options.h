@@ -17,8 +17,12 @@ struct GateOptions {
   size_t max_head_bytes = 64 * 1024;   // request line + headers
   size_t max_body_bytes = 1 << 20;     // a chunked body's deadline assumes this size
   std::chrono::milliseconds keep_alive_timeout{5000};  // idle wait for a next request
-  std::chrono::milliseconds refused_head_timeout{1000};  // a connection over a cap: its head
-  size_t max_refusing = 16;            // over-cap connections read (for /health) at once
+  // A connection over a cap is read only to answer GET /health: the first
+  // max_refusing at once wait this long for their head, the others only
+  // refused_glance (a probe sends its request with the handshake).
+  std::chrono::milliseconds refused_head_timeout{1000};
+  std::chrono::milliseconds refused_glance{50};
+  size_t max_refusing = 16;
 };
 
 }  // namespace cli::server

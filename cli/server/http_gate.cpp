@@ -94,30 +94,30 @@ bool GatedServer::process_and_close_socket(socket_t sock) {
   }
   ConnectionLimits::Ticket ticket = limits_->admit(client_of_socket(sock));
   const bool refused = !ticket.admitted();
+  bool patient = false;  // a refused connection among the first max_refusing
   if (refused) {
-    if (refusing_.fetch_add(1) >= opt_.max_refusing) {
-      --refusing_;
-      const std::string r = raw_response(503, "Service Unavailable",
-                                         server_error(503, ticket.refusal(), "too_many_connections"));
-      send(sock, r.data(), r.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      return false;
-    }
+    patient = refusing_.fetch_add(1) < opt_.max_refusing;
+    if (!patient) --refusing_;
     conn.set_refusal(ticket.refusal());
   }
   {
     Connection::Scope scope(&conn);
-    serve(conn, refused);
+    serve(conn, !refused ? opt_.head_timeout : patient ? opt_.refused_head_timeout : opt_.refused_glance);
   }
-  if (refused) --refusing_;
+  if (patient) --refusing_;
   conn.close_gracefully();
   return true;
 }
 
-void GatedServer::serve(Connection& conn, bool refused) {
+void GatedServer::serve(Connection& conn, std::chrono::milliseconds first_head_timeout) {
+  const bool refused = !conn.refusal().empty();
   size_t left = refused ? 1 : std::max<size_t>(keep_alive_max_count_, 1);
-  Clock::time_point head_deadline = Clock::now() + (refused ? opt_.refused_head_timeout : opt_.head_timeout);
+  Clock::time_point head_deadline = Clock::now() + first_head_timeout;
   for (bool first = true; left > 0 && !stopping(); first = false) {
     if (!first) {
+      // A request already buffered when the last answer was written was
+      // pipelined: its client may have closed its side after sending.
+      if (conn.has_buffered()) conn.set_pipelined();
       if (!conn.wait_for_data(Clock::now() + opt_.keep_alive_timeout)) return;
       head_deadline = Clock::now() + opt_.head_timeout;
     }
@@ -149,7 +149,7 @@ void GatedServer::serve(Connection& conn, bool refused) {
                                    : opt_.body_timeout + std::chrono::milliseconds(size * 1000 / std::max<size_t>(opt_.body_min_rate, 1));
     conn.begin_request(body, Clock::now() + body_time);
     bool closed = false;
-    const bool last = left == 1 || !conn.refusal().empty();
+    const bool last = left == 1 || refused;
     if (!process_request(conn, last, closed, nullptr)) return;
     if (closed || last || conn.closing() || !conn.request_fully_read()) return;
     --left;

@@ -10,9 +10,9 @@
 //  - connections are counted per client and in total (conn_limits.h); one
 //    over a cap is served once, for GET /health only (anything else gets
 //    the 503 of Connection::refusal(), which the server's pre-routing
-//    handler sends), with a short head deadline; at most max_refusing such
-//    at once, beyond that and when every thread is busy the 503 is sent at
-//    once without reading.
+//    handler sends), with a head deadline of 1 s for max_refusing of them
+//    at once and 50 ms for the others; when every thread is busy the 503 is
+//    sent at once without reading.
 //  - each connection gets a thread of its own (worker_pool.h), so slow
 //    connections never delay a new one.
 // The gate installs httplib's post-routing handler and new_task_queue.
@@ -41,7 +41,7 @@ class GatedServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
-  void serve(Connection& conn, bool refused);
+  void serve(Connection& conn, std::chrono::milliseconds first_head_timeout);
   bool stopping() const { return svr_sock_ == INVALID_SOCKET; }
 
   GateOptions opt_;

@@ -26,7 +26,7 @@ class WorkerPool final : public httplib::TaskQueue {
  public:
   using Job = std::function<void()>;
   WorkerPool(size_t max_threads, size_t warm, std::function<void(Job)> overflow,
-             std::chrono::milliseconds idle_end = std::chrono::seconds(30));
+             std::chrono::milliseconds idle_end = std::chrono::seconds(10));
   ~WorkerPool() override;
 
   void enqueue(Job fn) override;
