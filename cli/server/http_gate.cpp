@@ -141,6 +141,14 @@ void GatedServer::serve(Connection& conn, std::chrono::milliseconds first_head_t
                                               "invalid_request_error", "", "request_header_too_large"}));
         return;
       case HeadWait::kClosed:
+        // A client that closed its side mid-head may still read why.
+        if (conn.has_buffered()) {
+          write_all(conn, raw_response(400, "Bad Request",
+                                       invalid_request("the connection was closed before the request head ended "
+                                                       "(a blank line after CRLF-terminated header lines)",
+                                                       "", "incomplete_request")));
+        }
+        return;
       case HeadWait::kStopped: return;
     }
     const int64_t body = declared_body_bytes(conn.head());

@@ -112,7 +112,8 @@ bool Server::bind(std::string* error) {
              " (port in use, or not an address of this machine?)";
     return false;
   }
-  s.http.widen_backlog(static_cast<int>(std::min<size_t>(s.opt.gate.max_connections, 4096)));
+  // Room for a burst of connections (the kernel caps it at net.core.somaxconn).
+  s.http.widen_backlog(static_cast<int>(std::clamp<size_t>(s.opt.gate.max_connections * 8, 1024, 4096)));
   return true;
 }
 

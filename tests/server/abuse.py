@@ -396,6 +396,8 @@ def check_pipelining(R, srv):
     got = pipelined(srv.port, reqs)
     R.check("a 413 closes the connection: its body is never parsed as a request",
             [g[0] for g in got] == [413] and got[0][1].get("connection") == "close", str([g[0] for g in got]))
+    st = send_raw(srv.port, b"GET /health HTTP/1.1\nHost: x\n\n", half_close=True)
+    R.check("a head cut short by a half-close gets a 400", st == 400, str(st))
     # A POST body read by httplib itself (405) keeps the connection in step.
     reqs = [request_bytes("POST", "/v1/models", b'GET /x HTTP/1.1\r\n\r\n'), request_bytes("GET", "/health")]
     got = [kind_of(r) for r in pipelined(srv.port, reqs)]
