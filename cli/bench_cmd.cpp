@@ -172,42 +172,30 @@ std::string fmt_num(double v) {
   return buf;
 }
 
-}  // namespace
+struct BenchOptions {
+  std::string model, threads = "0", pmu_events = "default";
+  int32_t n_prompt = 512, n_gen = 128, reps = 5;
+  int32_t format = 0;  // 0 md, 1 json, 2 csv
+  bool no_pmu = false, roofline = false, profile = false, no_warmup = false;
+  MemoryOptions mem;
+};
 
-int cmd_bench(Args& args) {
-  std::string model_path, threads_s = "0", pmu_events = "default", out_fmt = "md";
-  double n_prompt = 512, n_gen = 128, reps = 5;
-  args.value("--model", "-m", &model_path);
-  args.number("--n-prompt", "-p", &n_prompt);
-  args.number("--n-gen", "-n", &n_gen);
-  args.value("--threads", "-t", &threads_s);
-  args.number("--repetitions", "-r", &reps);
-  args.value("--pmu", nullptr, &pmu_events);
-  args.value("--output", "-o", &out_fmt);
-  const bool no_pmu = args.flag("--no-pmu");
-  const bool roofline = args.flag("--roofline");
-  const bool profile = args.flag("--profile");
-  const bool no_warmup = args.flag("--no-warmup");
-  MemoryOptions mem;  // --repack auto|on|off (and --no-mmap)
-  if (!read_memory_options(args, &mem)) return 2;
-  if (!args.finish() || model_path.empty()) {
-    return fail_usage(args, "bench needs -m MODEL [-p 512] [-n 128] [-t LIST] [-r REPS] "
-                            "[--pmu EVENTS|--no-pmu] [-o md|json|csv] [--roofline] [--profile] "
-                            "[--no-warmup] [--repack auto|on|off]");
-  }
+int bench_main(const BenchOptions& o) {
+  if (o.model.empty()) return fail_usage("bench needs -m MODEL (edgellm bench --help lists the options)");
+  const std::string& model_path = o.model;
+  const double n_prompt = o.n_prompt, n_gen = o.n_gen;
+  const int reps = o.reps;
+  const bool no_pmu = o.no_pmu, roofline = o.roofline, profile = o.profile, no_warmup = o.no_warmup;
+  const std::string out_fmt = o.format == 1 ? "json" : o.format == 2 ? "csv" : "md";
+  const MemoryOptions& mem = o.mem;
   bool ok_list = true;
   // Default: one thread per logical CPU (explicit, so every result names its count).
   const int n_cpu = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  std::vector<int> threads = threads_s == "0" ? std::vector<int>{n_cpu} : parse_list(threads_s, &ok_list);
-  if (!ok_list || reps < 1 || n_prompt < 0 || n_gen < 0 ||
-      (out_fmt != "md" && out_fmt != "json" && out_fmt != "csv")) {
-    return fail_usage(args, "bench: bad -t, -r, -p, -n or -o value");
-  }
+  std::vector<int> threads = o.threads == "0" ? std::vector<int>{n_cpu} : parse_list(o.threads, &ok_list);
+  if (!ok_list) return fail_usage("option -t/--threads: '" + o.threads + "' is not a list of thread counts >= 1");
   std::vector<pmu::EventSpec> events;
   std::string err;
-  if (!no_pmu && !pmu::resolve_events(pmu_events, &events, &err)) {
-    return fail_usage(args, ("bench: --pmu: " + err).c_str());
-  }
+  if (!no_pmu && !pmu::resolve_events(o.pmu_events, &events, &err)) return fail_usage("option --pmu: " + err);
 
   edgellm_model* model = nullptr;
   if (!load_with_options(model_path, mem, &model)) return 1;
@@ -234,6 +222,7 @@ int cmd_bench(Args& args) {
   for (int nt : threads) {
     edgellm_context_params cp;
     edgellm_context_default_params(&cp);
+    apply_memory_options(mem, &cp);  // --kv-type, --mlock (the sizes follow -p and -n)
     cp.n_threads = nt;
     cp.n_ctx = static_cast<int32_t>(std::max(n_prompt, n_gen)) + 16;
     cp.n_batch = std::max(1, static_cast<int>(n_prompt));
@@ -259,7 +248,7 @@ int cmd_bench(Args& args) {
       r.threads = actual_threads;
       r.n_prompt = decode ? 0 : n;
       r.n_gen = decode ? n : 0;
-      if (!run_test(ctx, make_tokens(n, decode ? 7u : 1u), decode, static_cast<int>(reps),
+      if (!run_test(ctx, make_tokens(n, decode ? 7u : 1u), decode, reps,
                     !no_warmup, counters.get(), &r)) {
         edgellm_context_free(ctx);
         edgellm_model_free(model);
@@ -357,6 +346,25 @@ int cmd_bench(Args& args) {
   }
   if (!no_pmu && out_fmt != "md") std::fprintf(stderr, "counters: %s\n", source_note.c_str());
   return 0;
+}
+
+}  // namespace
+
+Runner add_bench_command(CLI::App* app) {
+  auto o = std::make_shared<BenchOptions>();
+  add_text(app, "-m,--model", &o->model, "GGUF model file (required)", "FILE");
+  add_int(app, "-p,--n-prompt", &o->n_prompt, 0, kMaxCtx, "prompt tokens for the prefill test (pp), 0 = skip");
+  add_int(app, "-n,--n-gen", &o->n_gen, 0, kMaxCtx, "tokens for the decode test (tg), 0 = skip");
+  add_list(app, "-t,--threads", &o->threads, "thread counts to test, e.g. 1,2,4 (0 = one per logical CPU)");
+  add_int(app, "-r,--repetitions", &o->reps, 1, 1000000, "timed runs per test");
+  add_list(app, "--pmu", &o->pmu_events, "perf events to count; default = cycles,instructions,cache-references,cache-misses,branch-misses; arm = the ARM set", "EVENTS");
+  add_switch(app, "--no-pmu", &o->no_pmu, "count no perf events");
+  add_choice(app, "-o,--output", &o->format, {"md", "json", "csv"}, {0, 1, 2}, "output format");
+  add_switch(app, "--roofline", &o->roofline, "measure read bandwidth: the decode roofline (md output)");
+  add_switch(app, "--profile", &o->profile, "time and counters per op kind (one extra pass per test)");
+  add_switch(app, "--no-warmup", &o->no_warmup, "no warm-up run before the timed ones");
+  add_memory_options(app, &o->mem, kModelOptions | kKvType | kMlock);
+  return [o] { return bench_main(*o); };
 }
 
 }  // namespace cli

@@ -3,7 +3,9 @@
 // cache already holds (token prefix) and evaluates only the rest, so the
 // history is never re-evaluated. Lines starting with '/' are commands.
 #include <cstdio>
+#include <algorithm>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -63,50 +65,45 @@ bool tokenize_all(Chat& c, const std::string& text, std::vector<edgellm_token>* 
   return true;
 }
 
-}  // namespace
-
-int cmd_chat(Args& args) {
-  std::string model_path, system_prompt, family;
-  double n_predict = 256, temp = 0.7, seed = 0, threads = 0;
+struct ChatOptions {
+  std::string model, system_prompt, family;
+  int32_t n_predict = 256;
+  edgellm_sampling_params sampling;
   MemoryOptions mem;
-  args.value("--model", "-m", &model_path);
-  args.value("--system", nullptr, &system_prompt);
-  args.value("--family", nullptr, &family);
-  args.number("--n-predict", "-n", &n_predict);
-  args.number("--temp", nullptr, &temp);
-  args.number("--seed", nullptr, &seed);
-  args.number("--threads", "-t", &threads);
-  if (!read_memory_options(args, &mem)) return 2;
-  if (!args.finish() || model_path.empty()) return fail_usage(args, "chat needs -m MODEL");
+  ThreadOptions thr;
+};
 
+int chat_main(const ChatOptions& o) {
+  if (o.model.empty()) return fail_usage("chat needs -m MODEL (edgellm chat --help lists the options)");
   Chat c;
-  c.family = family;
-  if (!load_with_options(model_path, mem, &c.model)) return 1;
-  if (family.empty() && !edgellm_chat_family(c.model)) {
-    std::fprintf(stderr, "edgellm: %s\n  name the format with --family chatml|llama3|llama2|mistral|gemma|phi3\n",
-                 edgellm_last_error());
+  c.family = o.family;
+  if (!load_with_options(o.model, o.mem, &c.model)) return 1;
+  if (o.family.empty() && !edgellm_chat_family(c.model)) {
+    std::fprintf(stderr, "edgellm: %s\n  name the format with --family %s\n", edgellm_last_error(), kChatFamilies);
     return 1;
   }
   edgellm_context_params cp;
   edgellm_context_default_params(&cp);
-  apply_memory_options(mem, &cp);
-  cp.n_threads = static_cast<int32_t>(threads);
+  apply_memory_options(o.mem, &cp);
+  apply_thread_options(o.thr, &cp);
   if (edgellm_context_create(c.model, &cp, &c.ctx) != EDGELLM_OK) return fail_api("cannot create context");
+  print_thread_warnings(c.ctx);
   const int32_t n_ctx = edgellm_context_n_ctx(c.ctx);
-  if (!system_prompt.empty()) {
+  if (!o.system_prompt.empty()) {
     c.roles.push_back("system");
-    c.contents.push_back(system_prompt);
+    c.contents.push_back(o.system_prompt);
   }
   std::fprintf(stderr, "edgellm chat: format %s, context %d tokens; /reset clears, /quit or EOF ends\n",
-               family.empty() ? edgellm_chat_family(c.model) : family.c_str(), n_ctx);
+               o.family.empty() ? edgellm_chat_family(c.model) : o.family.c_str(), n_ctx);
 
   edgellm_generate_params gp;
   edgellm_generate_default_params(&gp);
-  gp.max_tokens = static_cast<int32_t>(n_predict);
-  gp.sampling.temperature = static_cast<float>(temp);
-  gp.sampling.seed = static_cast<uint64_t>(seed);
+  gp.sampling = o.sampling;
   gp.callback = print_piece;
-  std::vector<edgellm_token> generated(static_cast<size_t>(gp.max_tokens > 0 ? gp.max_tokens : 1));
+  // A turn generates at most n_ctx + 1 tokens (one per free cache slot plus
+  // the last, sampled one): the buffer is sized by that, not by -n.
+  std::vector<edgellm_token> generated(
+      static_cast<size_t>(std::min<int64_t>(o.n_predict >= 0 ? o.n_predict : INT32_MAX, int64_t{n_ctx} + 1)));
   std::string line;
   int turn = 0;
   while (true) {
@@ -114,7 +111,7 @@ int cmd_chat(Args& args) {
     if (!std::getline(std::cin, line) || line == "/quit") break;
     if (line.empty()) continue;
     if (line == "/reset") {
-      c.roles.resize(system_prompt.empty() ? 0 : 1);
+      c.roles.resize(o.system_prompt.empty() ? 0 : 1);
       c.contents.resize(c.roles.size());
       c.cached.clear();
       edgellm_context_reset(c.ctx);
@@ -143,6 +140,9 @@ int cmd_chat(Args& args) {
       c.contents.pop_back();
       continue;
     }
+    // -n -1: until the context is full (or end of generation).
+    const int64_t room = int64_t{n_ctx} - static_cast<int64_t>(ids.size()) + 1;
+    gp.max_tokens = o.n_predict >= 0 ? o.n_predict : static_cast<int32_t>(std::max<int64_t>(room, 1));
     edgellm_generate_stats st{};
     st.struct_size = sizeof st;
     const edgellm_status rc = edgellm_generate(c.ctx, ids.data() + keep, n_new, &gp, generated.data(),
@@ -174,6 +174,24 @@ int cmd_chat(Args& args) {
     c.contents.push_back(reply);
   }
   return 0;
+}
+
+}  // namespace
+
+Runner add_chat_command(CLI::App* app) {
+  auto o = std::make_shared<ChatOptions>();
+  edgellm_sampling_default_params(&o->sampling);
+  o->sampling.temperature = 0.7f;
+  add_text(app, "-m,--model", &o->model, "GGUF model file (required)", "FILE");
+  add_text(app, "--system", &o->system_prompt, "system prompt");
+  add_family_option(app, &o->family,
+                    std::string("chat template family when the model has none: ") + kChatFamilies);
+  add_int(app, "-n,--n-predict", &o->n_predict, -1, INT32_MAX, "tokens to generate per turn",
+          "-1 = until the context is full or end of generation, 0..2147483647");
+  add_sampling_options(app, &o->sampling);
+  add_thread_options(app, &o->thr);
+  add_memory_options(app, &o->mem);
+  return [o] { return chat_main(*o); };
 }
 
 }  // namespace cli

@@ -1,74 +1,74 @@
-// edgellm command-line interface. Built only on the public C API.
+// edgellm command-line interface. Built only on the public C API; the
+// command line is parsed by CLI11 (one subcommand per command, cli/options.h
+// for the typed, range-checked values).
 #include <cstdio>
-#include <cstring>
+#include <exception>
+#include <map>
+#include <new>
 #include <string>
 
 #include "cli/commands.h"
 
 namespace {
 
-void usage() {
-  std::fprintf(stderr,
-               "usage: edgellm <command> [options]\n"
-               "commands:\n"
-               "  run       -m MODEL -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P]\n"
-               "            [--min-p P] [--repeat-penalty R] [--seed S] [-t THREADS] [-c CTX]\n"
-               "            [--ignore-eos] [--json] [-b BATCH] [--kv-type f16|f32|q8_0] [--no-mmap]\n"
-               "            [--mlock] [--repack auto|on|off] [--numa-interleave] [--cpus LIST] [--no-pin]\n"
-               "            [--backend cpu|vulkan|auto] [--vulkan-device N]   (also chat, logits,\n"
-               "            info, bench, serve): vulkan offloads the model to a GPU, auto uses one\n"
-               "            when present\n"
-               "  chat      -m MODEL [--system TEXT] [--family chatml|llama3|llama2|mistral|gemma|phi3]\n"
-               "            [-n N] [--temp T] [--seed S] [-c CTX]   interactive, KV cache kept between turns\n"
-               "  tokenize  -m MODEL -p TEXT [--no-special] [--parse-special]\n"
-               "  logits    -m MODEL -p PROMPT -o FILE [--kv-type f32|f16|q8_0] [-t THREADS]\n"
-               "            [--repack auto|on|off]\n"
-               "  info      [-m MODEL] [--cpu] [--plan] [--repack auto|on|off]   model summary\n"
-               "            (with repacked bytes); --cpu: SIMD features and kernels; --plan:\n"
-               "            memory plan (weights from the file vs repacked)\n"
-               "  info      --vulkan   Vulkan devices and the limits the backend uses\n"
-               "  info      --threads [-t N] [--cpus LIST] [--topology HWLOC.xml]   CPU topology\n"
-               "            (kinds, NUMA nodes) and the cores a context would run on\n"
-               "  synth     --preset NAME --type TYPE -o FILE.gguf [--seed S]\n"
-               "            presets: tiny, tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, qwen3-0.6b,\n"
-               "            smollm2-135m, gemma-3-1b, lfm2-350m; types: f32 f16 bf16 q8_0 q4_0 q4_1\n"
-               "            q5_0 q5_1 q2_k q3_k q3_k_m q4_k q4_k_m q5_k q5_k_m q6_k\n"
-               "  quantize  IN.gguf OUT.gguf TYPE [-t THREADS]   (F32/F16/BF16 weights in)\n"
-               "  bench     -m MODEL [-p 512] [-n 128] [-t LIST] [-r REPS] [--pmu EVENTS]\n"
-               "            [-o md|json|csv] [--profile] [--repack auto|on|off]\n"
-               "  serve     -m MODEL [--host 127.0.0.1] [--port 8080] [--api-key KEY] [--parallel N]\n"
-               "            [--queue N] [--family NAME] [-c CTX] [-t THREADS] [--cpus LIST]   OpenAI-\n"
-               "            compatible HTTP server (/v1/chat/completions, /v1/completions, ...)\n"
-               "  version\n");
+struct CommandEntry {
+  const char* name;
+  const char* description;
+  cli::Runner (*add)(CLI::App*);
+};
+
+const CommandEntry kCommands[] = {
+    {"run", "generate text from a prompt (streams it, or --json)", cli::add_run_command},
+    {"chat", "interactive chat; the KV cache is kept between turns", cli::add_chat_command},
+    {"tokenize", "print a prompt's token ids", cli::add_tokenize_command},
+    {"logits", "write the logits of every prompt position to a file", cli::add_logits_command},
+    {"info", "model summary, memory plan, CPU features, threads, Vulkan devices", cli::add_info_command},
+    {"synth", "write a synthetic model with random weights and a real model's shapes", cli::add_synth_command},
+    {"quantize", "quantize an F32/F16/BF16 model", cli::add_quantize_command},
+    {"bench", "prefill and decode throughput with perf counters", cli::add_bench_command},
+    {"serve", "OpenAI-compatible HTTP server", cli::add_serve_command},
+};
+
+int run(int argc, char** argv) {
+  CLI::App app("edgellm " + std::string(edgellm_version()) +
+                   ": LLM inference on ARM edge boards (GGUF models)",
+               "edgellm");
+  app.set_version_flag("--version", "edgellm " + std::string(edgellm_version()));
+  app.allow_extras();  // unknown arguments are reported by parse_command_line, with a suggestion
+  app.footer("edgellm COMMAND --help lists a command's options.");
+  std::map<const CLI::App*, cli::Runner> runners;
+  for (const CommandEntry& c : kCommands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.description);
+    sub->allow_extras();
+    runners[sub] = c.add(sub);
+  }
+  CLI::App* version = app.add_subcommand("version", "print the version");
+  runners[version] = [] {
+    std::printf("edgellm %s\n", edgellm_version());
+    return 0;
+  };
+  CLI::App* help = app.add_subcommand("help", "list the commands");
+  runners[help] = [&app] {
+    std::printf("%s", app.get_formatter()->make_help(&app, "edgellm", CLI::AppFormatMode::Normal).c_str());
+    return 0;
+  };
+  CLI::App* selected = nullptr;
+  const int rc = cli::parse_command_line(app, argc, argv, &selected);
+  if (!selected) return rc;  // help, --version or a usage error
+  return runners.at(selected)();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    usage();
-    return 2;
+  // Whatever escapes a command (e.g. std::bad_alloc) ends it with one line
+  // and exit status 1, not an abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "edgellm: out of memory\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "edgellm: %s\n", e.what());
   }
-  const std::string cmd = argv[1];
-  cli::Args args(argc, argv, 2);
-  if (cmd == "run") return cli::cmd_run(args);
-  if (cmd == "chat") return cli::cmd_chat(args);
-  if (cmd == "tokenize") return cli::cmd_tokenize(args);
-  if (cmd == "logits") return cli::cmd_logits(args);
-  if (cmd == "info") return cli::cmd_info(args);
-  if (cmd == "synth") return cli::cmd_synth(args);
-  if (cmd == "quantize") return cli::cmd_quantize(args);
-  if (cmd == "bench") return cli::cmd_bench(args);
-  if (cmd == "serve") return cli::cmd_serve(args);
-  if (cmd == "version" || cmd == "--version") {
-    std::printf("edgellm %s\n", edgellm_version());
-    return 0;
-  }
-  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
-    usage();
-    return 0;
-  }
-  std::fprintf(stderr, "edgellm: unknown command '%s'\n", cmd.c_str());
-  usage();
-  return 2;
+  return 1;
 }

@@ -1,6 +1,7 @@
-// Memory-related CLI options shared by run and info: --kv-type, -c, -b,
-// --no-mmap, --repack, --backend, --vulkan-device, and the `info --plan`
-// report.
+// Memory-related CLI options, written once and added to each command that
+// takes them (run, chat, info, serve; parts of them for logits and bench):
+// --kv-type, -c, -b, --no-mmap, --numa-interleave, --repack, --backend,
+// --vulkan-device, --mlock; and the `info --plan` report.
 #include <cstdio>
 #include <string>
 
@@ -12,57 +13,39 @@ namespace {
 double mib(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 }  // namespace
 
-bool read_memory_options(Args& args, MemoryOptions* out) {
-  std::string kv;
-  double n_ctx = 0, n_batch = 0;
-  if (args.value("--kv-type", nullptr, &kv)) {
-    if (kv == "f16") out->kv_type = EDGELLM_KV_F16;
-    else if (kv == "f32") out->kv_type = EDGELLM_KV_F32;
-    else if (kv == "q8_0") out->kv_type = EDGELLM_KV_Q8_0;
-    else {
-      std::fprintf(stderr, "edgellm: --kv-type must be f16, f32 or q8_0 (got '%s')\n", kv.c_str());
-      return false;
-    }
+void add_memory_options(CLI::App* app, MemoryOptions* out, unsigned parts) {
+  if (parts & kKvType) {
+    add_choice(app, "--kv-type", &out->kv_type, {"f16", "f32", "q8_0"},
+               {EDGELLM_KV_F16, EDGELLM_KV_F32, EDGELLM_KV_Q8_0}, "KV cache element type");
   }
-  if (args.number("--ctx-size", "-c", &n_ctx)) out->n_ctx = static_cast<int32_t>(n_ctx);
-  if (args.number("--batch-size", "-b", &n_batch)) out->n_batch = static_cast<int32_t>(n_batch);
-  if (args.flag("--no-mmap")) out->use_mmap = false;
-  if (args.flag("--numa-interleave")) out->numa_interleave = true;
-  std::string repack;
-  if (args.value("--repack", nullptr, &repack)) {
-    if (repack == "auto") out->repack = EDGELLM_REPACK_AUTO;
-    else if (repack == "on") out->repack = EDGELLM_REPACK_ON;
-    else if (repack == "off") out->repack = EDGELLM_REPACK_OFF;
-    else {
-      std::fprintf(stderr, "edgellm: --repack must be auto, on or off (got '%s')\n", repack.c_str());
-      return false;
-    }
+  if (parts & kContextSize) {
+    add_int(app, "-c,--ctx-size", &out->n_ctx, 0, kMaxCtx, "context size in tokens (KV cache)",
+            "1.." + std::to_string(kMaxCtx) + ", 0 = the model's training context");
+    edgellm_context_params defaults;
+    edgellm_context_default_params(&defaults);
+    add_int(app, "-b,--batch-size", &out->n_batch, 1, kMaxCtx, "tokens evaluated per step of the prompt")
+        ->default_str(std::to_string(defaults.n_batch));
   }
-  if (args.flag("--mlock")) out->mlock = true;
-  std::string backend;
-  if (args.value("--backend", nullptr, &backend)) {
-    if (backend == "cpu") out->backend = EDGELLM_BACKEND_CPU;
-    else if (backend == "vulkan") out->backend = EDGELLM_BACKEND_VULKAN;
-    else if (backend == "auto") out->backend = EDGELLM_BACKEND_AUTO;
-    else {
-      std::fprintf(stderr, "edgellm: --backend must be cpu, vulkan or auto (got '%s')\n",
-                   backend.c_str());
-      return false;
-    }
+  if (parts & kModelOptions) {
+    add_switch(app, "--no-mmap", &out->no_mmap, "read the weights into memory instead of mapping the file");
+    add_switch(app, "--numa-interleave", &out->numa_interleave, "interleave the weights over NUMA nodes");
+    add_choice(app, "--repack", &out->repack, {"auto", "on", "off"},
+               {EDGELLM_REPACK_AUTO, EDGELLM_REPACK_ON, EDGELLM_REPACK_OFF},
+               "repack weights at load for the fast kernels");
+    add_choice(app, "--backend", &out->backend, {"cpu", "vulkan", "auto"},
+               {EDGELLM_BACKEND_CPU, EDGELLM_BACKEND_VULKAN, EDGELLM_BACKEND_AUTO},
+               "vulkan offloads the model to a GPU; auto uses one when it can run the model");
+    add_int(app, "--vulkan-device", &out->vulkan_device, 0, INT32_MAX, "Vulkan device index (see info --vulkan)",
+            "0.." + std::to_string(INT32_MAX))
+        ->default_str("");
   }
-  double device = -1;
-  if (args.number("--vulkan-device", nullptr, &device)) {
-    if (device < 0 || device != static_cast<int32_t>(device)) {
-      std::fprintf(stderr, "edgellm: --vulkan-device must be a device index (see info --vulkan)\n");
-      return false;
-    }
-    out->vulkan_device = static_cast<int32_t>(device);
+  if (parts & kMlock) {
+    add_switch(app, "--mlock", &out->mlock, "lock the context's arena in RAM (best effort)");
   }
-  return true;
 }
 
 void apply_model_options(const MemoryOptions& m, edgellm_model_params* mp) {
-  mp->use_mmap = m.use_mmap ? 1 : 0;
+  mp->use_mmap = m.no_mmap ? 0 : 1;
   mp->repack = m.repack;
   mp->numa_interleave = m.numa_interleave ? 1 : 0;
   mp->backend = m.backend;

@@ -48,41 +48,33 @@ std::string model_id(const std::string& path) {
 
 std::string first_line(std::string s) { return s.substr(0, s.find('\n')); }
 
-bool read_count(Args& args, const char* name, double lo, double hi, int* out) {
-  double v = *out;
-  if (!args.number(name, nullptr, &v)) return args.error().empty();
-  if (v < lo || v > hi || v != static_cast<double>(static_cast<int>(v))) {
-    std::fprintf(stderr, "edgellm: %s must be a whole number in %.0f..%.0f\n", name, lo, hi);
-    return false;
-  }
-  *out = static_cast<int>(v);
-  return true;
-}
-
-}  // namespace
-
-int cmd_serve(Args& args) {
-  std::string model_path, family;
-  server::ServerOptions opt;
-  int parallel = 1, queue = 8, port = opt.port;
+struct ServeOptions {
+  std::string model, family;
+  server::ServerOptions server;
+  int32_t parallel = 1, queue = 8, port = 8080;
+  int32_t max_conns = 128, max_client_conns = 32;  // server::GateOptions' defaults
   MemoryOptions mem;
   ThreadOptions thr;
-  args.value("--model", "-m", &model_path);
-  args.value("--host", nullptr, &opt.host);
-  const bool has_key = args.value("--api-key", nullptr, &opt.api_key);
-  args.value("--family", nullptr, &family);
-  if (!read_count(args, "--port", 0, 65535, &port) || !read_count(args, "--parallel", 1, 64, &parallel) ||
-      !read_count(args, "--queue", 0, 4096, &queue)) {
-    return fail_usage(args, "bad option value");
-  }
-  if (!read_thread_options(args, &thr)) return fail_usage(args, "bad thread options");
-  if (!read_memory_options(args, &mem)) return 2;
-  if (!args.finish() || model_path.empty()) return fail_usage(args, "serve needs -m MODEL");
+  const CLI::Option* api_key = nullptr;  // owned by the CLI::App
+};
+
+int serve_main(ServeOptions& o) {
+  if (o.model.empty()) return fail_usage("serve needs -m MODEL (edgellm serve --help lists the options)");
+  const std::string& model_path = o.model;
+  const std::string& family = o.family;
+  server::ServerOptions& opt = o.server;
+  const int parallel = o.parallel, queue = o.queue, port = o.port;
+  const int max_conns = o.max_conns, max_client_conns = o.max_client_conns;
+  MemoryOptions& mem = o.mem;
+  const ThreadOptions& thr = o.thr;
+  const bool has_key = o.api_key->count() > 0;
   if (!has_key) {
     if (const char* env = std::getenv("EDGELLM_API_KEY")) opt.api_key = env;  // keeps the key out of `ps`
   }
-  if (has_key && opt.api_key.empty()) return fail_usage(args, "--api-key needs a non-empty key");
+  if (has_key && opt.api_key.empty()) return fail_usage("--api-key needs a non-empty key");
   opt.port = port;
+  opt.gate.max_connections = static_cast<size_t>(max_conns);
+  opt.gate.max_client_connections = static_cast<size_t>(max_client_conns);
 
   signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not end the server
 
@@ -94,20 +86,13 @@ int cmd_serve(Args& args) {
 
   opt.model_id = model_id(model_path);
   opt.prompt.model = r.model;
-  if (!family.empty()) {
-    const char* role = "user";
-    const char* text = "";
-    size_t len = 0;  // a known family renders (and reports the length) even without a buffer
-    if (edgellm_chat_apply(nullptr, family.c_str(), &role, &text, 1, 1, nullptr, 0, &len) != EDGELLM_OK &&
-        len == 0) {
-      return fail_api("--family");
-    }
+  if (!family.empty()) {  // checked when parsed (add_family_option)
     opt.prompt.chat_family = family;
   } else if (const char* f = edgellm_chat_family(r.model)) {
     opt.prompt.chat_family = f;
   } else {
     opt.prompt.chat_unavailable = std::string(edgellm_last_error()) +
-                                  "; start the server with --family chatml|llama3|llama2|mistral|gemma|phi3";
+                                  "; start the server with --family " + kChatFamilies;
   }
 
   // From here on SIGINT/SIGTERM are taken by sigwait() below: they are
@@ -124,7 +109,7 @@ int cmd_serve(Args& args) {
   // allocated here and nothing is allocated per token later.
   std::vector<server::SlotThreads> threads;
   std::string note;
-  if (!server::plan_slot_threads(thr.n_threads, thr.has_cpus ? thr.cpus : std::string(), thr.pin, parallel,
+  if (!server::plan_slot_threads(thr.n_threads, thr.cpus, !thr.no_pin, parallel,
                                  &threads, &note)) {
     std::fprintf(stderr, "edgellm: --cpus '%s' is not a CPU list (e.g. 0-3,6)\n", thr.cpus.c_str());
     return 2;
@@ -158,9 +143,6 @@ int cmd_serve(Args& args) {
                mib(weights + arenas), mib(weights), parallel, mib(arenas));
   opt.prompt.n_ctx = edgellm_context_n_ctx(r.contexts[0]);
   opt.n_batch = mem.n_batch > 0 ? mem.n_batch : 512;
-  // Enough HTTP threads for every running and queued request plus a margin
-  // for /health, /v1/models and the 503 answers of a full queue.
-  opt.http_threads = static_cast<size_t>(parallel + queue) + 8;
 
   server::SlotPool pool(r.contexts, static_cast<size_t>(queue));
   auto srv = std::make_unique<server::Server>(opt, &pool);
@@ -178,8 +160,8 @@ int cmd_serve(Args& args) {
     std::fprintf(stderr, "edgellm serve: warning: listening on %s without --api-key: anyone who can reach it can use it\n",
                  opt.host.c_str());
   }
-  std::fprintf(stderr, "edgellm serve: listening on http://%s:%d (%d slot%s, queue %d%s); Ctrl-C stops\n",
-               opt.host.c_str(), srv->port(), parallel, parallel == 1 ? "" : "s", queue,
+  std::fprintf(stderr, "edgellm serve: listening on http://%s:%d (%d slot%s, queue %d, connections %d, %d per client%s); Ctrl-C stops\n",
+               opt.host.c_str(), srv->port(), parallel, parallel == 1 ? "" : "s", queue, max_conns, max_client_conns,
                opt.api_key.empty() ? "" : ", API key required");
 
   server::Server* s = srv.get();
@@ -214,6 +196,29 @@ int cmd_serve(Args& args) {
   return 0;
 }
 
+}  // namespace
+
+Runner add_serve_command(CLI::App* app) {
+  auto o = std::make_shared<ServeOptions>();
+  o->port = o->server.port;
+  o->max_conns = static_cast<int32_t>(o->server.gate.max_connections);
+  o->max_client_conns = static_cast<int32_t>(o->server.gate.max_client_connections);
+  add_text(app, "-m,--model", &o->model, "GGUF model file (required)", "FILE");
+  add_text(app, "--host", &o->server.host, "address to listen on (anything but loopback needs thought: --api-key)", "ADDR");
+  add_int(app, "--port", &o->port, 0, 65535, "TCP port, 0 = any free port");
+  o->api_key = add_text(app, "--api-key", &o->server.api_key,
+                        "require Authorization: Bearer KEY (default: $EDGELLM_API_KEY, which keeps it out of ps)", "KEY");
+  add_family_option(app, &o->family, std::string("chat template family when the model has none: ") + kChatFamilies);
+  add_int(app, "--parallel", &o->parallel, 1, 64, "contexts (requests generating at once), each with its own arena");
+  add_int(app, "--queue", &o->queue, 0, 4096, "requests that may wait for a context; beyond them: 503");
+  add_int(app, "--max-connections", &o->max_conns, 1, 65535, "HTTP connections open at once, in total");
+  add_int(app, "--max-client-connections", &o->max_client_conns, 1, 65535,
+          "HTTP connections open at once from one client address (IPv6: one /64)");
+  add_thread_options(app, &o->thr);
+  add_memory_options(app, &o->mem);
+  return [o] { return serve_main(*o); };
+}
+
 }  // namespace cli
 
 #else  // built without cpp-httplib / nlohmann-json
@@ -222,13 +227,17 @@ int cmd_serve(Args& args) {
 
 namespace cli {
 
-int cmd_serve(Args&) {
+Runner add_serve_command(CLI::App* app) {
+  app->description(app->get_description() + " (not available in this build)");
+  app->allow_extras();  // whatever the options, the answer is the one below
+  return [] {
 #if defined(EDGELLM_SERVE_MISSING)
-  std::fprintf(stderr, "edgellm: serve is not available in this build: %s\n", EDGELLM_SERVE_MISSING);
+    std::fprintf(stderr, "edgellm: serve is not available in this build: %s\n", EDGELLM_SERVE_MISSING);
 #else
-  std::fprintf(stderr, "edgellm: serve is not available in this build\n");
+    std::fprintf(stderr, "edgellm: serve is not available in this build\n");
 #endif
-  return 1;
+    return 1;
+  };
 }
 
 }  // namespace cli

@@ -1,5 +1,6 @@
-// Thread options shared by run and info: --threads/-t N, --cpus LIST,
-// --no-pin; info --threads prints the topology and the chosen cores.
+// Thread options, written once and added to run, chat, logits, info and
+// serve: --threads/-t N, --cpus LIST, --no-pin; info --threads prints the
+// topology and the chosen cores.
 #include <cstdio>
 #include <string>
 
@@ -7,24 +8,17 @@
 
 namespace cli {
 
-bool read_thread_options(Args& args, ThreadOptions* out) {
-  double n = 0;
-  if (args.number("--threads", "-t", &n)) {
-    if (n < 0 || n > 512 || n != static_cast<double>(static_cast<int32_t>(n))) {
-      std::fprintf(stderr, "edgellm: --threads must be a whole number in 0..512 (0 = automatic)\n");
-      return false;
-    }
-    out->n_threads = static_cast<int32_t>(n);
-  }
-  out->has_cpus = args.value("--cpus", nullptr, &out->cpus);
-  out->pin = !args.flag("--no-pin");
-  return args.error().empty();
+void add_thread_options(CLI::App* app, ThreadOptions* out, bool long_threads) {
+  add_int(app, long_threads ? "-t,--threads" : "-t", &out->n_threads, 0, 512, "worker threads",
+          "0..512, 0 = automatic");
+  add_list(app, "--cpus", &out->cpus, "CPUs to run on, e.g. 0-3,6");
+  add_switch(app, "--no-pin", &out->no_pin, "do not pin threads to cores (leave placement to the OS)");
 }
 
 void apply_thread_options(const ThreadOptions& t, edgellm_context_params* cp) {
   cp->n_threads = t.n_threads;
-  cp->cpus = t.has_cpus ? t.cpus.c_str() : nullptr;
-  cp->pin_threads = t.pin ? 1 : 0;
+  cp->cpus = t.cpus.empty() ? nullptr : t.cpus.c_str();
+  cp->pin_threads = t.no_pin ? 0 : 1;
 }
 
 void print_thread_warnings(const edgellm_context* ctx) {
@@ -41,7 +35,7 @@ void print_thread_warnings(const edgellm_context* ctx) {
 
 int print_threads(const ThreadOptions& t, const std::string& topology) {
   size_t n = 0;
-  const char* cpus = t.has_cpus ? t.cpus.c_str() : nullptr;
+  const char* cpus = t.cpus.empty() ? nullptr : t.cpus.c_str();
   const char* topo = topology.empty() ? nullptr : topology.c_str();
   if (edgellm_describe_threads(topo, t.n_threads, cpus, nullptr, 0, &n) != EDGELLM_OK) {
     return fail_api("cannot describe the threads");

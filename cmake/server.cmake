@@ -28,6 +28,8 @@ endif()
 if(EDGELLM_SERVE_MISSING STREQUAL "")
   set(EDGELLM_HAVE_SERVER ON)
   file(GLOB EDGELLM_SERVER_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/cli/server/*.cpp)
+  # utf8.cpp is in the CLI either way (run --json uses it too): not twice.
+  list(REMOVE_ITEM EDGELLM_SERVER_SOURCES ${PROJECT_SOURCE_DIR}/cli/server/utf8.cpp)
   target_sources(edgellm_cli PRIVATE ${EDGELLM_SERVER_SOURCES})
   target_compile_definitions(edgellm_cli PRIVATE EDGELLM_HAVE_SERVER=1)
   target_link_libraries(edgellm_cli PRIVATE PkgConfig::EDGELLM_HTTPLIB nlohmann_json::nlohmann_json)

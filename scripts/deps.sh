@@ -7,6 +7,7 @@ PACKAGES=(
   cmake ninja-build g++ make pkg-config python3
   clang libclang-rt-14-dev            # libFuzzer + sanitizer runtimes
   googletest libgtest-dev nlohmann-json3-dev
+  libcli11-dev                        # the CLI's command-line parser (header-only, any architecture)
   libsimde-dev                        # AVX-512 kernels checked under emulation on AVX2 hosts
   g++-aarch64-linux-gnu qemu-user     # aarch64 cross build, tests under qemu
   libhwloc-dev libnuma-dev            # CPU topology, thread pinning, NUMA placement

@@ -118,6 +118,172 @@ rc=$?
 [ $rc -eq 2 ] && grep -q "not a number" "$tmp/err"
 check "bad option value: usage error" $?
 
+# Numeric options: integers as integers, ranges checked, the option named,
+# exit 2 (issue #17 item 10). Each of these used to be cast silently.
+bad_value() {  # bad_value NAME OPTION-TEXT-IN-ERROR ARGS...
+  local name=$1 want=$2
+  shift 2
+  timeout 60 "${EMU[@]}" "$bin" "$@" >/dev/null 2>"$tmp/err" </dev/null  # (a server that starts: 124)
+  local rc=$?
+  [ $rc -eq 2 ] && grep -q -- "$want" "$tmp/err" && ! grep -q "max_tokens is negative" "$tmp/err"
+  local ok=$?
+  check "$name (rc $rc: $(head -c 120 "$tmp/err" | head -1))" $ok
+}
+for v in -1 nan 2147483648 1.5 010x 16777217; do
+  bad_value "run -c $v refused" "--ctx-size" run -m "$tmp/tiny.gguf" -p x -n 1 -c "$v"
+done
+bad_value "serve -c -1 refused" "--ctx-size" serve -m "$tmp/tiny.gguf" --port 0 -c -1
+bad_value "serve --port 65536 refused" "--port" serve -m "$tmp/tiny.gguf" --port 65536
+for v in -1 0 nan; do
+  bad_value "run -b $v refused" "--batch-size" run -m "$tmp/tiny.gguf" -p x -n 1 -b "$v"
+done
+for v in nan 1e10 -2 2147483648; do
+  bad_value "run -n $v refused" "--n-predict" run -m "$tmp/tiny.gguf" -p x -n "$v"
+done
+for v in 1e12 -1 2147483648; do
+  bad_value "run --top-k $v refused" "--top-k" run -m "$tmp/tiny.gguf" -p x -n 1 --top-k "$v"
+done
+for v in nan inf -0.5; do
+  bad_value "run --temp $v refused" "--temp" run -m "$tmp/tiny.gguf" -p x -n 1 --temp "$v"
+done
+bad_value "run --top-p 1.5 refused" "--top-p" run -m "$tmp/tiny.gguf" -p x -n 1 --top-p 1.5
+bad_value "run --repeat-penalty 0 refused" "--repeat-penalty" run -m "$tmp/tiny.gguf" -p x -n 1 --repeat-penalty 0
+for v in -1 18446744073709551616 1e3; do
+  bad_value "run --seed $v refused" "--seed" run -m "$tmp/tiny.gguf" -p x -n 1 --seed "$v"
+done
+bad_value "chat -n nan refused" "--n-predict" chat -m "$tmp/tiny.gguf" --family chatml -n nan
+bad_value "info -t 513 refused" "option -t" info --threads -t 513
+bad_value "quantize -t -1 refused" "--threads" quantize a b q8_0 -t -1
+bad_value "bench -r 0 refused" "--repetitions" bench -m "$tmp/tiny.gguf" -r 0
+bad_value "synth --seed x refused" "--seed" synth --preset tiny --type f32 -o "$tmp/x.gguf" --seed x
+
+# The full 64-bit seed range: the largest seed is not seed 0.
+sampled() { cli run -m "$tmp/tiny.gguf" -p "once" -n 16 --temp 1 --top-k 0 --ignore-eos --json "$@" 2>/dev/null; }
+s0=$(sampled --seed 0)
+smax=$(sampled --seed 18446744073709551615)
+smax2=$(sampled -s 18446744073709551615)
+s53=$(sampled --seed 9007199254740993)
+s53b=$(sampled --seed 9007199254740992)
+[ -n "$s0" ] && [ -n "$smax" ] && [ "$s0" != "$smax" ] && [ "$smax" = "$smax2" ] && [ "$s53" != "$s53b" ]
+check "seeds use all 64 bits (2^64-1 differs from 0, 2^53+1 from 2^53)" $?
+
+# A repeated option says so (item 15c); list options accept repeats.
+cli run -m "$tmp/tiny.gguf" -p x -n 1 --temp 0.5 --temp 0.7 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q -- "--temp was given 2 times" "$tmp/err" && ! grep -qi "unknown" "$tmp/err"
+check "repeated --temp: 'given 2 times', not 'unknown argument'" $?
+cli run -m "$tmp/tiny.gguf" -p x -p y -n 1 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q -- "--prompt was given 2 times" "$tmp/err"
+check "repeated -p: 'given 2 times'" $?
+cli bench -m "$tmp/tiny.gguf" -p 4 -n 2 -t 1 -t 2 -r 1 -o csv --no-pmu >"$tmp/b.csv" 2>/dev/null
+[ $? -eq 0 ] && [ "$(grep -c '^"' "$tmp/b.csv")" -eq 4 ]
+check "bench -t 1 -t 2: a list option accepts repeats (= -t 1,2)" $?
+
+# Unknown options name the nearest valid one.
+cli run -m "$tmp/tiny.gguf" -p x --tmep 0.5 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "unknown option '--tmep'" "$tmp/err" && grep -q "did you mean '--temp'" "$tmp/err"
+check "unknown --tmep suggests --temp" $?
+cli info --thread >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "did you mean '--threads'" "$tmp/err"
+check "unknown info --thread suggests --threads" $?
+cli run -m "$tmp/tiny.gguf" -p x --zzzzzz >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "unknown option '--zzzzzz'" "$tmp/err" && ! grep -q "did you mean" "$tmp/err"
+check "unknown option far from every name: no suggestion" $?
+cli rnu >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "did you mean 'run'" "$tmp/err"
+check "unknown command suggests the nearest one" $?
+
+# Help and version: every command prints its options with defaults, exit 0.
+cli --help >"$tmp/help" 2>&1 && grep -q "serve" "$tmp/help" && grep -q "quantize" "$tmp/help"
+check "edgellm --help lists the commands" $?
+cli --version | grep -q "^edgellm [0-9]" && cli version | grep -q "^edgellm [0-9]"
+check "--version and version" $?
+cli run --help >"$tmp/help" 2>&1 && grep -q -- "-c,--ctx-size INT=0" "$tmp/help" &&
+  grep -q -- "-n,--n-predict INT=64" "$tmp/help" && grep -q -- "--temp FLOAT=0.8" "$tmp/help"
+check "run --help: options with their defaults" $?
+for c in run chat tokenize logits info synth quantize bench serve; do
+  cli "$c" -h >"$tmp/help" 2>&1 && grep -q "Usage: edgellm $c" "$tmp/help"
+  check "$c -h prints its usage, exit 0" $?
+done
+
+# llama.cpp's names: -f, --n-predict, --ctx-size, --batch-size, --threads,
+# --repeat-last-n, -s; same text as the short spellings.
+printf 'once upon a time' >"$tmp/prompt.txt"
+a=$(cli run -m "$tmp/tiny.gguf" -p "once upon a time" -n 6 -c 64 -b 8 -t 1 --seed 3 --temp 0.7 2>/dev/null)
+b=$(cli run --model "$tmp/tiny.gguf" -f "$tmp/prompt.txt" --n-predict 6 --ctx-size 64 --batch-size 8 \
+  --threads 1 -s 3 --temp=0.7 --repeat-last-n 64 2>/dev/null)
+[ -n "$a" ] && [ "$a" = "$b" ]
+check "llama.cpp option names give the same text" $?
+cli run -m "$tmp/tiny.gguf" -p x -f "$tmp/prompt.txt" -n 1 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ]
+check "-p and -f together: usage error" $?
+cli run -m "$tmp/tiny.gguf" -f "$tmp/no-such-prompt.txt" -n 1 >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "no-such-prompt.txt" "$tmp/err"
+check "-f with a missing file: error naming it" $?
+
+# -n -1: until the context is full (n_ctx - prompt + 1 tokens).
+n=$(cli run -m "$tmp/tiny.gguf" -p "once upon a time" -n -1 -c 24 --temp 0 --ignore-eos --json 2>/dev/null |
+  python3 -c 'import json,sys; print(len(json.load(sys.stdin)["tokens"]))')
+np=$(cli tokenize -m "$tmp/tiny.gguf" -p "once upon a time" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ -n "$n" ] && [ "$n" -eq $((24 - np + 1)) ]
+check "run -n -1 generates until the context is full ($n tokens)" $?
+
+# run --json is strict UTF-8 JSON however the pieces split characters
+# (item 1): high temperature over a random-weight model samples byte tokens.
+bad=0
+for s in $(seq 1 40); do
+  cli run -m "$tmp/tiny.gguf" -p "once upon" -n 48 --temp 1.5 --top-k 0 --top-p 1 --min-p 0 --seed "$s" \
+    --ignore-eos --json 2>/dev/null |
+    python3 -c 'import json,sys; d=json.loads(sys.stdin.buffer.read().decode("utf-8", "strict")); assert len(d["tokens"]) == 48' ||
+    bad=$((bad + 1))
+done
+[ $bad -eq 0 ]
+check "run --json is valid strict-UTF-8 JSON for 40 seeds ($bad invalid)" $?
+
+# -n far beyond the context: the buffers follow the context, not -n (item 3).
+python3 - "$bin" "$tmp/tiny.gguf" "${EMU[@]}" <<'PY'
+import resource, subprocess, sys
+binary, model, emu = sys.argv[1], sys.argv[2], sys.argv[3:]
+for extra in (["--json"], []):
+    for n in ("999999999", "2147483647"):
+        r = subprocess.run(emu + [binary, "run", "-m", model, "-p", "once", "-n", n, "-c", "16",
+                                  "--ignore-eos"] + extra, capture_output=True)
+        assert r.returncode == 0, (n, extra, r.returncode, r.stderr[-300:])
+peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print("   peak RSS %.0f MiB" % peak_mib)
+assert peak_mib < 1024, peak_mib
+PY
+check "run -n 2147483647 -c 16: exit 0, memory bounded by the context" $?
+
+# No heap allocation per generated token without --json: the whole process
+# allocates the same for 8 and for 200 tokens.
+if [ -n "${EDGELLM_ALLOC_COUNTER:-}" ] && [ ${#EMU[@]} -eq 0 ]; then
+  counts=()
+  for n in 8 200; do
+    EDGELLM_ALLOC_COUNT_FILE="$tmp/allocs" LD_PRELOAD="$EDGELLM_ALLOC_COUNTER" \
+      "$bin" run -m "$tmp/tiny.gguf" -p "once upon a time" -n $n --temp 0 --ignore-eos >/dev/null 2>&1
+    counts+=("$(cat "$tmp/allocs" 2>/dev/null)")
+  done
+  [ -n "${counts[0]}" ] && [ "${counts[0]}" = "${counts[1]}" ]
+  check "run (no --json): no allocation per token (8 tokens: ${counts[0]}, 200 tokens: ${counts[1]})" $?
+else
+  echo "(allocation count skipped: no EDGELLM_ALLOC_COUNTER, or emulated / sanitizer build)"
+fi
+
+# An empty prompt: "give -p TEXT" only when none was given (item 15b).
+cli synth --preset tiny-qwen2 --type q4_0 -o "$tmp/nobos.gguf" 2>/dev/null
+cli run -m "$tmp/nobos.gguf" -p "" -n 1 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "prompt produced no tokens" "$tmp/err" && ! grep -q "give -p" "$tmp/err"
+check "a given prompt with no tokens: says so, not 'give -p'" $?
+cli run -m "$tmp/nobos.gguf" -n 1 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "give -p TEXT" "$tmp/err"
+check "no prompt at all: 'give -p TEXT'" $?
+
+# chat --family is checked at start (item 15d).
+printf 'hello\n/quit\n' | cli chat -m "$tmp/tiny.gguf" --family junk -n 2 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "'junk'" "$tmp/err" && grep -q "chatml" "$tmp/err"
+check "chat --family junk: usage error at start naming the families" $?
+
 # Golden logits through the CLI (fixtures optional).
 fx=${EDGELLM_FIXTURES:-$(dirname "$0")/../../../shared/fixtures}
 if [ -d "$fx/golden" ]; then
