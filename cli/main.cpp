@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "edgellm.h"
 
 namespace {
 
@@ -35,6 +36,7 @@ int run(int argc, char** argv) {
                "edgellm");
   app.set_version_flag("--version", "edgellm " + std::string(edgellm_version()));
   app.allow_extras();  // unknown arguments are reported by parse_command_line, with a suggestion
+  app.require_subcommand(0, 1);  // one command at a time (no chaining)
   app.footer("edgellm COMMAND --help lists a command's options.");
   std::map<const CLI::App*, cli::Runner> runners;
   for (const CommandEntry& c : kCommands) {
@@ -47,9 +49,21 @@ int run(int argc, char** argv) {
     std::printf("edgellm %s\n", edgellm_version());
     return 0;
   };
-  CLI::App* help = app.add_subcommand("help", "list the commands");
-  runners[help] = [&app] {
-    std::printf("%s", app.get_formatter()->make_help(&app, "edgellm", CLI::AppFormatMode::Normal).c_str());
+  CLI::App* help = app.add_subcommand("help", "list the commands, or a command's options");
+  std::string help_on;
+  help->add_option("command", help_on, "command whose options to list")->type_name("COMMAND");
+  runners[help] = [&app, &help_on] {
+    const CLI::App* target = &app;
+    std::string name = "edgellm";
+    if (!help_on.empty()) {
+      try {
+        target = app.get_subcommand(help_on);
+      } catch (const CLI::OptionNotFound&) {
+        return cli::fail_usage("help: unknown command '" + help_on + "' (edgellm --help lists them)");
+      }
+      name += " " + help_on;
+    }
+    std::printf("%s", app.get_formatter()->make_help(target, name, CLI::AppFormatMode::Normal).c_str());
     return 0;
   };
   CLI::App* selected = nullptr;
@@ -61,6 +75,9 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A model file truncated or replaced while mapped stops the process with
+  // a message naming it (exit 135), not a bare SIGBUS (docs/hardening.md).
+  edgellm_install_sigbus_handler();
   // Whatever escapes a command (e.g. std::bad_alloc) ends it with one line
   // and exit status 1, not an abort.
   try {

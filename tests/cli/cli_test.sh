@@ -200,6 +200,8 @@ check "--version and version" $?
 cli run --help >"$tmp/help" 2>&1 && grep -q -- "-c,--ctx-size INT=0" "$tmp/help" &&
   grep -q -- "-n,--n-predict INT=64" "$tmp/help" && grep -q -- "--temp FLOAT=0.8" "$tmp/help"
 check "run --help: options with their defaults" $?
+cli help run | grep -q "Usage: edgellm run" && cli help | grep -q "Subcommands:"
+check "help and help COMMAND" $?
 for c in run chat tokenize logits info synth quantize bench serve; do
   cli "$c" -h >"$tmp/help" 2>&1 && grep -q "Usage: edgellm $c" "$tmp/help"
   check "$c -h prints its usage, exit 0" $?
@@ -285,6 +287,27 @@ printf 'hello\n/quit\n' | cli chat -m "$tmp/tiny.gguf" --family junk -n 2 >/dev/
 check "chat --family junk: usage error at start naming the families" $?
 
 # Golden logits through the CLI (fixtures optional).
+# Outputs that are not regular files are refused and left in place (the
+# writer used to delete /dev/full on a failed write; synth "succeeded" into
+# /dev/null). A failed write keeps an existing file as it was.
+cli synth --preset tiny --type q4_0 -o /dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ -c /dev/null ] && grep -q "not a regular file" "$tmp/err"
+check "synth refuses a device node as output (exit $rc)" $?
+if [ -c /dev/full ]; then
+  cli quantize "$tmp/tiny.gguf" /dev/full q8_0 2>"$tmp/err"
+  rc=$?
+  [ $rc -ne 0 ] && [ -c /dev/full ]
+  check "quantize to /dev/full fails and /dev/full survives (exit $rc)" $?
+fi
+
+# A FIFO as the model path is refused at once (open() used to block).
+mkfifo "$tmp/model.fifo"
+timeout 10 "${EMU[@]}" "$bin" info -m "$tmp/model.fifo" 2>"$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "not a regular file (a FIFO)" "$tmp/err"
+check "a FIFO as the model is refused without blocking (exit $rc)" $?
+
 fx=${EDGELLM_FIXTURES:-$(dirname "$0")/../../../shared/fixtures}
 if [ -d "$fx/golden" ]; then
   for stem in llama-f32 llama-q4_0 stories260K-f32; do
