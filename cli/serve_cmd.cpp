@@ -216,6 +216,9 @@ Runner add_serve_command(CLI::App* app) {
           "HTTP connections open at once from one client address (IPv6: one /64)");
   add_thread_options(app, &o->thr);
   add_memory_options(app, &o->mem);
+  app->get_option("--ctx-size")
+      ->description("context size in tokens per slot (1.." + std::to_string(kMaxCtx) +
+                    ", 0 = the model's training context, at most " + std::to_string(kDefaultCtx) + ")");
   return [o] { return serve_main(*o); };
 }
 
