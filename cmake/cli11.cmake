@@ -2,13 +2,7 @@
 # <CLI/CLI.hpp>). Required: the CLI has no other parser.
 find_package(CLI11 2.1 CONFIG QUIET)
 if(NOT CLI11_FOUND AND CMAKE_CROSSCOMPILING AND EXISTS /usr/include/CLI/CLI.hpp)
-  # Header-only and the same for every architecture (Debian: Architecture
-  # all), but outside the cross sysroot that find_package searches: expose
-  # just its folder.
-  file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/third_party)
-  file(CREATE_LINK /usr/include/CLI ${CMAKE_BINARY_DIR}/third_party/CLI SYMBOLIC)
-  add_library(CLI11::CLI11 INTERFACE IMPORTED)
-  target_include_directories(CLI11::CLI11 SYSTEM INTERFACE ${CMAKE_BINARY_DIR}/third_party)
+  edgellm_host_headers(CLI11::CLI11 CLI)  # cmake/host_headers.cmake
   set(CLI11_FOUND TRUE)
   set(CLI11_VERSION "(host headers)")
 endif()

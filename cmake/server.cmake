@@ -8,12 +8,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(EDGELLM_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib>=0.11)
 find_package(nlohmann_json 3.2 QUIET)
 if(NOT nlohmann_json_FOUND AND CMAKE_CROSSCOMPILING AND EXISTS /usr/include/nlohmann/json.hpp)
-  # Header-only and the same for every architecture, but outside the cross
-  # sysroot that find_package searches: expose just its folder.
-  file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/third_party)
-  file(CREATE_LINK /usr/include/nlohmann ${CMAKE_BINARY_DIR}/third_party/nlohmann SYMBOLIC)
-  add_library(nlohmann_json::nlohmann_json INTERFACE IMPORTED)
-  target_include_directories(nlohmann_json::nlohmann_json SYSTEM INTERFACE ${CMAKE_BINARY_DIR}/third_party)
+  edgellm_host_headers(nlohmann_json::nlohmann_json nlohmann)  # cmake/host_headers.cmake
   set(nlohmann_json_FOUND TRUE)
   set(nlohmann_json_VERSION "(host headers)")
 endif()

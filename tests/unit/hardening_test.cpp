@@ -61,6 +61,16 @@ void load(const std::string& path, Loaded* l) {
   ASSERT_EQ(edgellm_context_create(l->model, &cp, &l->ctx), EDGELLM_OK) << edgellm_last_error();
 }
 
+// Greedy generation from a fixed 4-token prompt.
+edgellm_status generate4(edgellm_context* ctx, int32_t max_tokens, edgellm_generate_stats* stats) {
+  const edgellm_token prompt[] = {1, 5, 9, 12};
+  edgellm_generate_params gp;
+  edgellm_generate_default_params(&gp);
+  gp.max_tokens = max_tokens;
+  gp.sampling.temperature = 0.0f;
+  return edgellm_generate(ctx, prompt, 4, &gp, nullptr, 0, stats);
+}
+
 // NaN weights used to load and generate token 0 forever with exit 0. Now
 // the first sampling step fails and names the layer and op where the
 // values first stopped being finite.
@@ -74,14 +84,9 @@ TEST(Hardening, NonFiniteLogitsNameTheFirstBadOp) {
   Loaded l;
   load(path, &l);
   if (!l.ctx) return;
-  const edgellm_token prompt[] = {1, 5, 9, 12};
-  edgellm_generate_params gp;
-  edgellm_generate_default_params(&gp);
-  gp.max_tokens = 8;
-  gp.sampling.temperature = 0.0f;
   edgellm_generate_stats stats{};
   stats.struct_size = sizeof stats;
-  EXPECT_EQ(edgellm_generate(l.ctx, prompt, 4, &gp, nullptr, 0, &stats), EDGELLM_ERR_INTERNAL);
+  EXPECT_EQ(generate4(l.ctx, 8, &stats), EDGELLM_ERR_INTERNAL);
   const std::string err = edgellm_last_error();
   EXPECT_NE(err.find("non-finite logits"), std::string::npos) << err;
   EXPECT_NE(err.find("layer 2 (blk.2), op ffn,"), std::string::npos) << err;
@@ -103,11 +108,7 @@ TEST(Hardening, NonFiniteEmbeddingIsNamed) {
   Loaded l;
   load(path, &l);
   if (!l.ctx) return;
-  const edgellm_token prompt[] = {1, 5, 9, 12};
-  edgellm_generate_params gp;
-  edgellm_generate_default_params(&gp);
-  gp.max_tokens = 4;
-  EXPECT_EQ(edgellm_generate(l.ctx, prompt, 4, &gp, nullptr, 0, nullptr), EDGELLM_ERR_INTERNAL);
+  EXPECT_EQ(generate4(l.ctx, 4, nullptr), EDGELLM_ERR_INTERNAL);
   const std::string err = edgellm_last_error();
   EXPECT_NE(err.find("embedding lookup (token_embd) at token position 2"), std::string::npos) << err;
   std::remove(path.c_str());
@@ -172,8 +173,7 @@ TEST(HardeningDeathTest, TruncatedMappedFileStopsWithAMessage) {
     load(path, &l);  // mapped, not repacked: every weight is read from the file
     ASSERT_NE(l.ctx, nullptr);
     ASSERT_EQ(truncate(path.c_str(), 4096), 0);
-    const edgellm_token prompt[] = {1, 5, 9};
-    edgellm_generate(l.ctx, prompt, 3, nullptr, nullptr, 0, nullptr);
+    generate4(l.ctx, 4, nullptr);
     std::fprintf(stderr, "survived\n");
     std::exit(0);
   };
