@@ -9,6 +9,7 @@
 #include "runtime/api/error.h"
 #include "runtime/api/handles.h"
 #include "runtime/gguf/gguf.h"
+#include "runtime/tokenizer/unicode.h"
 
 using edgellm::api::fail;
 using edgellm::api::guarded;
@@ -18,40 +19,23 @@ namespace edgellm::api {
 std::string escape_text(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  auto hex = [&out](unsigned char c) {
-    char b[5];
-    std::snprintf(b, sizeof b, "\\x%02x", c);
-    out += b;
-  };
   for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
-        hex(c);
-      } else {
-        out += static_cast<char>(c);
-      }
-      ++i;
-      continue;
-    }
-    // A well-formed multi-byte sequence of a printable code point stays.
-    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    uint32_t cp = n == 4 ? c & 0x07u : n == 3 ? c & 0x0Fu : c & 0x1Fu;
-    bool ok = n > 0 && n <= 4 && i + n <= s.size();
-    for (size_t k = 1; ok && k < n; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      ok = (cc & 0xC0) == 0x80;
-      cp = cp << 6 | (cc & 0x3Fu);
-    }
-    ok = ok && cp >= 0xA0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) &&
-         !(n == 3 && cp < 0x800) && !(n == 4 && cp < 0x10000);
-    if (ok) {
-      out.append(s.substr(i, n));
-      i += n;
+    size_t next = i;
+    const uint32_t cp = utf8_decode(s, &next);  // U+FFFD and one byte when malformed
+    const std::string_view seq = s.substr(i, next - i);
+    const bool well_formed = (cp != 0xFFFD || seq == "\xEF\xBF\xBD") && (cp >= 0x80) == (seq.size() > 1);
+    const bool printable = cp >= 0xA0 ? !(cp >= 0xD800 && cp <= 0xDFFF)
+                                      : cp >= 0x20 && cp < 0x7F && cp != '"' && cp != '\\';
+    if (well_formed && printable) {
+      out.append(seq);
     } else {
-      hex(c);
-      ++i;
+      for (char c : seq) {
+        char b[5];
+        std::snprintf(b, sizeof b, "\\x%02x", static_cast<unsigned char>(c));
+        out += b;
+      }
     }
+    i = next;
   }
   return out;
 }

@@ -45,32 +45,22 @@ Status bad_role(ChatFamily family, size_t i, const std::string& role, const char
 // Gemma have no system turn of their own: a system message may only come
 // first (it is folded into the first user turn).
 Status check_roles(ChatFamily family, const std::vector<ChatMessage>& messages) {
-  const char* extra = "";
-  if (family == ChatFamily::kChatML) extra = "tool";
-  if (family == ChatFamily::kLlama3) extra = "tool ipython";
+  const bool chatml = family == ChatFamily::kChatML, llama3 = family == ChatFamily::kLlama3;
+  const char* expected = chatml   ? "expected system, user, assistant or tool"
+                         : llama3 ? "expected system, user, assistant, tool or ipython"
+                                  : "expected system, user, assistant";
   const bool system_first_only =
       family == ChatFamily::kLlama2 || family == ChatFamily::kMistral || family == ChatFamily::kGemma;
-  auto is_extra = [extra](const std::string& r) {
-    std::string_view rest(extra);
-    while (!rest.empty()) {
-      const size_t sp = rest.find(' ');
-      const std::string_view word = rest.substr(0, sp);
-      if (!r.empty() && r == word) return true;
-      if (sp == std::string_view::npos) break;
-      rest.remove_prefix(sp + 1);
-    }
-    return false;
-  };
   for (size_t i = 0; i < messages.size(); ++i) {
     const std::string& r = messages[i].role;
-    if (r == "user" || r == "assistant" || is_extra(r)) continue;
+    if (r == "user" || r == "assistant" || (r == "tool" && (chatml || llama3)) || (r == "ipython" && llama3)) {
+      continue;
+    }
     if (r == "system") {
       if (i == 0 || !system_first_only) continue;
       return bad_role(family, i, r, "a system message is only supported as the first message");
     }
-    const std::string expected = std::string("expected system, user, assistant") +
-                                 (*extra ? std::string(" or ") + extra : std::string());
-    return bad_role(family, i, r, expected.c_str());
+    return bad_role(family, i, r, expected);
   }
   return Status::Ok();
 }

@@ -2,9 +2,11 @@
 // data offsets are laid out at write time so every tensor starts on an
 // alignment boundary of the data section.
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -267,18 +269,23 @@ Status Writer::write(const std::string& path) const {
   const size_t slash = target.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : target.substr(0, slash == 0 ? 1 : slash);
   const std::string base = slash == std::string::npos ? target : target.substr(slash + 1);
-  std::string tmp = dir + "/." + base + ".tmp-XXXXXX";
-  const int fd = mkstemp(tmp.data());
+  // Created with mode 0666, so the umask applies as to any new file (mkstemp
+  // gives 0600, and reading the umask would mean changing it process-wide);
+  // an existing target's permissions are kept.
+  static std::atomic<uint32_t> serial{0};
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 64; ++attempt) {
+    tmp = dir + "/." + base;
+    tmp.append(".tmp-").append(std::to_string(getpid())).append("-").append(std::to_string(serial++));
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) {
     return Errorf(StatusCode::kIo, "%s: cannot create a temporary file in %s: %s", path.c_str(), dir.c_str(),
                   std::strerror(errno));
   }
-  if (mode == 0) {
-    const mode_t mask = umask(0);
-    umask(mask);
-    mode = 0666 & ~mask;
-  }
-  (void)fchmod(fd, mode);
+  if (mode != 0) (void)fchmod(fd, mode);
   std::FILE* f = fdopen(fd, "wb");
   if (f == nullptr) {
     const int err = errno;
