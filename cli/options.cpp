@@ -209,27 +209,32 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   return d[n][m];
 }
 
-std::string nearest_option(const CLI::App* app, const std::string& arg) {
-  std::string key = arg.substr(0, arg.find('='));
-  key = strip_dashes(key);
-  if (key.empty()) return "";
+namespace {
+// The name closest to key by edit_distance (ties: the first), if within limit.
+std::string nearest(const std::string& key, const std::vector<std::string>& names, size_t limit) {
   std::string best;
   size_t best_d = SIZE_MAX;
-  for (const CLI::Option* opt : app->get_options()) {
-    std::vector<std::string> spellings;
-    for (const std::string& l : opt->get_lnames()) spellings.push_back("--" + l);
-    for (const std::string& s : opt->get_snames()) spellings.push_back("-" + s);
-    for (const std::string& s : spellings) {
-      const size_t d = edit_distance(key, strip_dashes(s));
-      if (d < best_d) {
-        best_d = d;
-        best = s;
-      }
+  for (const std::string& name : names) {
+    const size_t d = edit_distance(key, strip_dashes(name));
+    if (d < best_d) {
+      best_d = d;
+      best = name;
     }
   }
-  // Close enough to be a typo: one edit in a short name, up to a third of a long one.
-  const size_t limit = std::max<size_t>(1, std::min<size_t>(3, key.size() / 3));
   return best_d <= limit ? best : "";
+}
+}  // namespace
+
+std::string nearest_option(const CLI::App* app, const std::string& arg) {
+  const std::string key = strip_dashes(arg.substr(0, arg.find('=')));
+  if (key.empty()) return "";
+  std::vector<std::string> spellings;
+  for (const CLI::Option* opt : app->get_options()) {
+    for (const std::string& l : opt->get_lnames()) spellings.push_back("--" + l);
+    for (const std::string& s : opt->get_snames()) spellings.push_back("-" + s);
+  }
+  // Close enough to be a typo: one edit in a short name, up to a third of a long one.
+  return nearest(key, spellings, std::max<size_t>(1, std::min<size_t>(3, key.size() / 3)));
 }
 
 namespace {
@@ -288,16 +293,13 @@ int parse_command_line(CLI::App& app, int argc, char** argv, CLI::App** selected
     // The first argument names the command.
     if (argc >= 2 && argv[1][0] != '-') {
       std::string msg = std::string("unknown command '") + argv[1] + "'";
-      std::string best;
-      size_t best_d = SIZE_MAX;
+      std::vector<std::string> commands;
       for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; })) {
-        const size_t d = edit_distance(argv[1], s->get_name());
-        if (d < best_d) {
-          best_d = d;
-          best = s->get_name();
-        }
+        commands.push_back(s->get_name());
       }
-      if (best_d <= 2) msg += "; did you mean '" + best + "'?";
+      if (const std::string best = nearest(argv[1], commands, 2); !best.empty()) {
+        msg += "; did you mean '" + best + "'?";
+      }
       return usage_error(nullptr, msg);
     }
     if (const std::string m = repeated(&app); !m.empty()) return usage_error(nullptr, m);
